@@ -1,0 +1,1 @@
+// The Imaging module: decoded images and the codecs facade.

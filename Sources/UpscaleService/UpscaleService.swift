@@ -1,0 +1,3 @@
+import HTTPServer
+import Imaging
+import SMSR
