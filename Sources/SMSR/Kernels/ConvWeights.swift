@@ -1,0 +1,56 @@
+/// Convolution weights repacked for channels-last kernels: `values[((ky * k + kx) * inputs + ci) * outputs + co]`,
+/// so the output channels of one tap and input channel are contiguous.
+public struct ConvWeights: Sendable, Equatable {
+    public let kernelSize: Int
+    public let inputs: Int
+    public let outputs: Int
+    public var values: [Float]
+    public var bias: [Float]?
+
+    public init(kernelSize: Int, inputs: Int, outputs: Int, values: [Float], bias: [Float]?) {
+        precondition(values.count == kernelSize * kernelSize * inputs * outputs, "weight count mismatch")
+        precondition(bias == nil || bias!.count == outputs, "bias count mismatch")
+        self.kernelSize = kernelSize
+        self.inputs = inputs
+        self.outputs = outputs
+        self.values = values
+        self.bias = bias
+    }
+
+    /// Repacks a PyTorch `Conv2d` weight of shape (out, in, k, k).
+    public init(pytorch weight: Tensor, bias: Tensor?) {
+        let (o, i, k) = (weight.shape[0], weight.shape[1], weight.shape[2])
+        precondition(weight.shape.count == 4 && weight.shape[3] == k, "expected a square conv kernel")
+        var values = [Float](repeating: 0, count: weight.values.count)
+        for co in 0..<o {
+            for ci in 0..<i {
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        values[((ky * k + kx) * i + ci) * o + co] = weight.values[((co * i + ci) * k + ky) * k + kx]
+                    }
+                }
+            }
+        }
+        self.init(kernelSize: k, inputs: i, outputs: o, values: values, bias: bias?.values)
+    }
+
+    public func weight(ky: Int, kx: Int, input ci: Int, output co: Int) -> Float {
+        values[((ky * kernelSize + kx) * inputs + ci) * outputs + co]
+    }
+
+    /// The same convolution with input and output channels selected and reordered:
+    /// new input `j` is old input `inputOrder[j]`, new output `j` is old output `outputOrder[j]`.
+    public func reordered(inputOrder: [Int], outputOrder: [Int]) -> ConvWeights {
+        let k = kernelSize
+        var values = [Float](repeating: 0, count: k * k * inputOrder.count * outputOrder.count)
+        for tap in 0..<(k * k) {
+            for (ni, ci) in inputOrder.enumerated() {
+                for (no, co) in outputOrder.enumerated() {
+                    values[(tap * inputOrder.count + ni) * outputOrder.count + no] = self.values[(tap * inputs + ci) * outputs + co]
+                }
+            }
+        }
+        return ConvWeights(kernelSize: k, inputs: inputOrder.count, outputs: outputOrder.count,
+                           values: values, bias: bias.map { b in outputOrder.map { b[$0] } })
+    }
+}

@@ -1,0 +1,21 @@
+/// The compute-heavy operations of the network. Each has a plain reference implementation
+/// (`ReferenceKernels`) and may have fast twins; tests hold every twin against the reference.
+///
+/// Feature maps are channels-last. In the sparse operations the input's channels are ordered dense first,
+/// then sparse (`denseInputs` of them dense), and sparse channels are zero wherever the mask is 0.
+public protocol ConvolutionKernels: Sendable {
+    /// A k x k convolution, stride 1, zero padding k/2, with the weights' bias if any, then ReLU if asked.
+    func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool) -> FeatureMap
+
+    /// One layer of a sparse mask block: a 3x3 convolution without bias, followed by ReLU.
+    /// Output channels `0..<denseOutputs` are computed at every pixel from the dense inputs, plus the sparse
+    /// inputs at masked pixels only; the remaining (sparse) outputs are computed only at masked pixels and
+    /// are 0 elsewhere. In the 3x3 window, sparse inputs at unmasked neighbours and beyond the border read as 0.
+    func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
+                        mask: SpatialMask) -> FeatureMap
+
+    /// `accumulator += conv1x1(input)` without bias, where input channels from `denseInputs` on contribute
+    /// only at masked pixels (a nil mask: every channel contributes everywhere).
+    func accumulatePointwise(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, mask: SpatialMask?,
+                             into accumulator: inout FeatureMap)
+}

@@ -1,0 +1,33 @@
+/// A block's spatial mask generator, the small hourglass of the paper:
+/// conv3x3 -> ReLU -> avgpool 2x2 -> conv3x3 -> ReLU -> transposed conv x2 -> two logits per pixel.
+struct MaskGenerator: Sendable {
+    let reduce: ConvWeights
+    let refine: ConvWeights
+    let expand: TransposedConvolution
+
+    init(weights: WeightSet, block b: Int) {
+        let p = "body.\(b).spa_mask"
+        reduce = ConvWeights(pytorch: weights.tensor("\(p).0.weight"), bias: weights.tensor("\(p).0.bias"))
+        refine = ConvWeights(pytorch: weights.tensor("\(p).3.weight"), bias: weights.tensor("\(p).3.bias"))
+        expand = TransposedConvolution(weight: weights.tensor("\(p).5.weight"), bias: weights.tensor("\(p).5.bias"))
+    }
+
+    /// The raw logits, `2*floor(H/2)` x `2*floor(W/2)` x 2.
+    func logits(_ features: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
+        let reduced = kernels.convolve(features, reduce, relu: true)
+        let pooled = Pooling.average2x2(reduced)
+        return expand(kernels.convolve(pooled, refine, relu: true))
+    }
+
+    /// The hard mask `logit[1] > logit[0]`; for odd sizes the row or column the generator does not
+    /// cover stays 0.
+    static func mask(logits: FeatureMap, height: Int, width: Int) -> SpatialMask {
+        var bits = [UInt8](repeating: 0, count: height * width)
+        for y in 0..<logits.height {
+            for x in 0..<logits.width where logits[y, x, 1] > logits[y, x, 0] {
+                bits[y * width + x] = 1
+            }
+        }
+        return SpatialMask(height: height, width: width, bits: bits)
+    }
+}

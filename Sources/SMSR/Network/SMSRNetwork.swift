@@ -1,0 +1,171 @@
+import Foundation
+
+/// The SMSR network at inference, prepared once from a weight set and shared by any number of runs.
+///
+/// Forward pass (see the model design notes): mean shift, head, blocks of mask generator + sparse mask block
+/// + channel attention + residual, collect, tail, pixel shuffle, plus a bicubic skip of the shifted input.
+public struct SMSRNetwork: Sendable {
+    public let scale: Int
+    public let channels: Int
+    public let parameterCount: Int
+    public let metadata: [String: String]
+    public let accounting: WorkAccounting
+    /// The dense/sparse split of every block's four layers.
+    public var channelSplits: [[ChannelSplit]] { accounting.splits }
+
+    let meanShiftIn: (weight: [Float], bias: [Float])
+    let meanShiftOut: (weight: [Float], bias: [Float])
+    let head: (ConvWeights, ConvWeights)
+    let maskGenerators: [MaskGenerator]
+    let blocks: [SparseMaskBlock]
+    let attention: [ChannelAttention]
+    /// The network collect's 1x1 conv, one 64->64 slice per block output, bias applied once.
+    let collect: [ConvWeights]
+    let collectBias: [Float]
+    let fuse: ConvWeights
+    let tail: ConvWeights
+    let bicubic: BicubicUpsampling
+
+    public init(weights: WeightSet) {
+        scale = weights.scale
+        channels = weights.channels
+        parameterCount = weights.parameterCount
+        metadata = weights.metadata
+        func shift(_ name: String) -> (weight: [Float], bias: [Float]) {
+            (weights.tensor("\(name).weight").values, weights.tensor("\(name).bias").values)
+        }
+        meanShiftIn = shift("sub_mean")
+        meanShiftOut = shift("add_mean")
+        func conv(_ name: String) -> ConvWeights {
+            ConvWeights(pytorch: weights.tensor("\(name).weight"), bias: weights.tensor("\(name).bias"))
+        }
+        head = (conv("head.0"), conv("head.2"))
+        let blockIndices = 0..<weights.blockCount
+        maskGenerators = blockIndices.map { MaskGenerator(weights: weights, block: $0) }
+        blocks = blockIndices.map { SparseMaskBlock(weights: weights, block: $0) }
+        attention = blockIndices.map { ChannelAttention(weights: weights, block: $0) }
+        let collectFull = conv("collect.0")
+        let c = weights.channels
+        collect = blockIndices.map { b in
+            var slice = collectFull.reordered(inputOrder: Array((b * c)..<((b + 1) * c)), outputOrder: Array(0..<c))
+            slice.bias = nil
+            return slice
+        }
+        collectBias = collectFull.bias ?? []
+        fuse = conv("collect.2")
+        tail = conv("tail.0")
+        bicubic = BicubicUpsampling(scale: weights.scale)
+        accounting = WorkAccounting(channels: c, maskChannels: weights.maskChannels, scale: weights.scale,
+                                    splits: blocks.map(\.splits))
+    }
+
+    /// Upscales a planar RGB image (three planes of `height` x `width`, values in [0, 255]).
+    /// The result is planar RGB at `scale` times the size, not clamped.
+    public func run(planarRGB input: [Float], height: Int, width: Int,
+                    options: InferenceOptions = InferenceOptions()) -> InferenceResult {
+        precondition(input.count == 3 * height * width && height > 0 && width > 0, "input must be 3 non-empty planes")
+        let kernels = options.kernels
+        var clock = StageClock()
+        var trace = options.collectTrace ? InferenceTrace() : nil
+
+        // Mean shift (a 1x1 conv 3->3 with bias) into channels-last layout.
+        let plane = height * width
+        var shifted = [Float](repeating: 0, count: 3 * plane)
+        for o in 0..<3 {
+            for p in 0..<plane {
+                var v = meanShiftIn.bias[o]
+                for i in 0..<3 { v += meanShiftIn.weight[o * 3 + i] * input[i * plane + p] }
+                shifted[o * plane + p] = v
+            }
+        }
+        let x0 = FeatureMap(planar: shifted, height: height, width: width, channels: 3)
+        let h = kernels.convolve(kernels.convolve(x0, head.0, relu: true), head.1, relu: false)
+        clock.finish(.head)
+
+        var features = h
+        var collected = FeatureMap(height: height, width: width, channels: channels)
+        for p in 0..<plane {
+            for c in 0..<channels { collected.values[p * channels + c] = collectBias[c] }
+        }
+        var masks: [SpatialMask] = []
+        for b in blocks.indices {
+            let mask: SpatialMask
+            switch options.masks {
+            case .predicted:
+                let logits = maskGenerators[b].logits(features, kernels: kernels)
+                mask = MaskGenerator.mask(logits: logits, height: height, width: width)
+                trace?.maskLogits.append(logits)
+            case .allOnes:
+                mask = .full(height: height, width: width)
+            }
+            masks.append(mask)
+            clock.finish(.mask)
+            var u = blocks[b](features, mask: mask, kernels: kernels)
+            let s = attention[b].scales(for: u)
+            for p in 0..<plane {
+                for c in 0..<channels { u.values[p * channels + c] = u.values[p * channels + c] * s[c] + features.values[p * channels + c] }
+            }
+            features = u
+            trace?.blockOutputs.append(features)
+            clock.finish(.smb)
+            kernels.accumulatePointwise(features, denseInputs: channels, collect[b], mask: nil, into: &collected)
+            clock.finish(.collect)
+        }
+        for i in collected.values.indices { collected.values[i] = max(collected.values[i], 0) }
+        var g = kernels.convolve(collected, fuse, relu: false)
+        for i in g.values.indices { g.values[i] += h.values[i] }
+        clock.finish(.collect)
+
+        let t = kernels.convolve(g, tail, relu: false)
+        let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, trace: &trace)
+        clock.finish(.tail)
+
+        let work: WorkCount
+        switch options.masks {
+        case .predicted: work = accounting.count(height: height, width: width, maskCounts: masks.map(\.count))
+        case .allOnes:
+            // The plain dense network: no mask generators ran, every sparse channel was computed everywhere.
+            let dense = accounting.count(height: height, width: width, maskCounts: masks.map(\.count)).dense
+            let generators = accounting.maskGeneratorWork(height: height, width: width)
+            work = WorkCount(dense: dense, executed: dense - generators)
+        }
+        return InferenceResult(planarRGB: output, height: height * scale, width: width * scale,
+                               work: work, masks: masks, stages: clock.milliseconds, trace: trace)
+    }
+
+    /// Pixel shuffle of the tail output, plus the bicubic skip of the shifted input, plus the mean.
+    private func assembleOutput(tail t: FeatureMap, shifted: [Float], height: Int, width: Int,
+                                trace: inout InferenceTrace?) -> [Float] {
+        let s = scale
+        let (oh, ow) = (height * s, width * s)
+        let outPlane = oh * ow
+        var skip = [Float](repeating: 0, count: 3 * outPlane)
+        for c in 0..<3 {
+            let up = bicubic.upsample(Array(shifted[(c * height * width)..<((c + 1) * height * width)]), height: height, width: width)
+            skip.replaceSubrange((c * outPlane)..<((c + 1) * outPlane), with: up)
+        }
+        trace?.bicubicSkip = skip
+        var shuffled = [Float](repeating: 0, count: 3 * outPlane)
+        for c in 0..<3 {
+            for y in 0..<height {
+                for x in 0..<width {
+                    for i in 0..<s {
+                        for j in 0..<s {
+                            shuffled[(c * oh + s * y + i) * ow + s * x + j] = t[y, x, c * s * s + s * i + j]
+                        }
+                    }
+                }
+            }
+        }
+        // add_mean is a 1x1 conv 3->3 with bias applied to (shuffled + skip).
+        var output = [Float](repeating: 0, count: 3 * outPlane)
+        for o in 0..<3 {
+            for p in 0..<outPlane {
+                var v = meanShiftOut.bias[o]
+                for i in 0..<3 { v += meanShiftOut.weight[o * 3 + i] * (shuffled[i * outPlane + p] + skip[i * outPlane + p]) }
+                output[o * outPlane + p] = v
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,26 @@
+/// Where a block computes its sparse channels: one 0/1 value per low-resolution pixel, row-major.
+/// Produced by the block's mask generator as `logit[1] > logit[0]` (strict, so a tie is 0).
+public struct SpatialMask: Sendable, Equatable {
+    public let height: Int
+    public let width: Int
+    public let bits: [UInt8]
+    /// The number of ones: the N_b of the FLOPs formula.
+    public let count: Int
+
+    public init(height: Int, width: Int, bits: [UInt8]) {
+        precondition(bits.count == height * width, "mask size mismatch")
+        self.height = height
+        self.width = width
+        self.bits = bits
+        self.count = bits.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+    }
+
+    /// A mask of ones everywhere: every sparse channel is computed at every pixel (the plain dense network).
+    public static func full(height: Int, width: Int) -> SpatialMask {
+        SpatialMask(height: height, width: width, bits: [UInt8](repeating: 1, count: height * width))
+    }
+
+    public var density: Double { bits.isEmpty ? 0 : Double(count) / Double(bits.count) }
+
+    public subscript(y: Int, x: Int) -> Bool { bits[y * width + x] != 0 }
+}
