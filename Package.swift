@@ -39,7 +39,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "SMSRTests", dependencies: ["SMSR"]),
+        .testTarget(name: "SMSRTests", dependencies: ["SMSR", "Imaging"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService"]),
         .testTarget(name: "smsrTests", dependencies: ["smsr"]),

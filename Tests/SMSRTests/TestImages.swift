@@ -1,12 +1,15 @@
 import Foundation
+import Imaging
 
-/// Test inputs as planar RGB floats.
+/// Test inputs decoded with the project's own codecs.
 enum TestImages {
+    static func image(_ relative: String) throws -> Image {
+        try ImageCodec.decode(SharedData.bytes(relative)).image
+    }
+
     static func planarRGB(png relative: String, height: Int, width: Int) throws -> [Float] {
-        let name = URL(fileURLWithPath: relative).deletingPathExtension().lastPathComponent
-        let data = try Data(contentsOf: URL(fileURLWithPath: "/tmp/dev/\(name).f32"))
-        let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        precondition(values.count == 3 * height * width)
-        return values
+        let decoded = try image(relative)
+        precondition(decoded.height == height && decoded.width == width, "unexpected test image size")
+        return decoded.planarRGB()
     }
 }

@@ -8,13 +8,18 @@ public struct ReferenceKernels: ConvolutionKernels {
         let (h, w, cin, cout, k) = (input.height, input.width, input.channels, weights.outputs, weights.kernelSize)
         let pad = k / 2
         var output = FeatureMap(height: h, width: w, channels: cout)
-        var accumulator = [Float](repeating: 0, count: cout)
+        let accumulator = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(cout, 1))
+        defer { accumulator.deallocate() }
         input.values.withUnsafeBufferPointer { x in
             weights.values.withUnsafeBufferPointer { wt in
                 output.values.withUnsafeMutableBufferPointer { out in
                     for y in 0..<h {
                         for xx in 0..<w {
-                            for co in 0..<cout { accumulator[co] = weights.bias?[co] ?? 0 }
+                            if let bias = weights.bias {
+                                for co in 0..<cout { accumulator[co] = bias[co] }
+                            } else {
+                                for co in 0..<cout { accumulator[co] = 0 }
+                            }
                             for ky in 0..<k {
                                 let iy = y + ky - pad
                                 if iy < 0 || iy >= h { continue }
@@ -46,7 +51,8 @@ public struct ReferenceKernels: ConvolutionKernels {
         precondition(mask.height == input.height && mask.width == input.width, "mask size mismatch")
         let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
         var output = FeatureMap(height: h, width: w, channels: cout)
-        var accumulator = [Float](repeating: 0, count: cout)
+        let accumulator = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(cout, 1))
+        defer { accumulator.deallocate() }
         input.values.withUnsafeBufferPointer { x in
             weights.values.withUnsafeBufferPointer { wt in
                 output.values.withUnsafeMutableBufferPointer { out in

@@ -1,3 +1,0 @@
-import HTTPServer
-import Imaging
-import SMSR

@@ -1,0 +1,19 @@
+import ArgumentParser
+import UpscaleService
+
+/// The model choice shared by the subcommands.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "A safetensors weight file (default: the embedded model for --scale).")
+    var model: String?
+
+    @Option(help: "Upscaling factor; must match --model when both are given.")
+    var scale: Int?
+
+    func load() throws -> LoadedModel {
+        do {
+            return try ModelLoading.load(path: model, scale: scale)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SMSRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smsr",
+        abstract: "Image super-resolution with sparse masks (SMSR) on CPUs.",
+        subcommands: [Upscale.self, Eval.self]
+    )
+}
