@@ -1,0 +1,71 @@
+/// Reads and writes PNG and JPEG files held in memory.
+///
+/// Decoding normalizes every file to 8-bit interleaved samples: gray stays gray (1 or 2
+/// channels), color becomes RGB or RGBA, a PNG palette is expanded, PNG `tRNS` becomes an alpha
+/// channel, low-bit gray is scaled to 8 bits, 16-bit samples are *scaled* to 8 bits with rounding
+/// (libpng's `png_set_scale_16`, i.e. `round(v * 255 / 65535)`), and no gamma correction is
+/// applied (pixels as stored). JPEG CMYK (Adobe-inverted or not) becomes RGB, and the EXIF
+/// orientation of a JPEG (APP1) or PNG (`eXIf`) is applied so the result is upright.
+public enum ImageCodec {
+    /// Ceiling on decoded pixels whatever the caller asks for (1 GiB of RGBA samples).
+    public static let absoluteMaxPixels = 1 << 28
+
+    /// The format announced by the first bytes, if any.
+    public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
+        if bytes.starts(with: pngSignature) { return .png }
+        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF { return .jpeg }
+        return nil
+    }
+
+    /// Reads dimensions, layout and orientation without decoding or allocating pixels.
+    public static func readHeader(_ bytes: [UInt8]) throws(ImageError) -> ImageHeader {
+        guard !bytes.isEmpty else { throw .empty }
+        guard let format = sniff(bytes) else { throw .unsupportedFormat }
+        let info = try NativeDecoder.header(of: bytes, format: format)
+        guard let layout = PixelLayout(channelCount: Int(info.channels)) else {
+            throw .corrupt(detail: "\(info.channels) channels after decoding")
+        }
+        let exif =
+            switch format {
+            case .png: EmbeddedExif.inPNG(bytes)
+            case .jpeg: EmbeddedExif.inJPEG(bytes)
+            }
+        return ImageHeader(
+            format: format, width: Int(info.width), height: Int(info.height), layout: layout,
+            bitDepth: Int(info.bit_depth), orientation: exif.flatMap(ExifOrientation.parse) ?? 1,
+            isInterlaced: info.interlaced != 0)
+    }
+
+    /// Decodes a PNG or JPEG file into upright 8-bit pixels.
+    ///
+    /// - Parameter maxPixels: refuse images with more pixels than this, with `.tooLarge`, before
+    ///   any pixel memory is allocated. `nil` applies only `absoluteMaxPixels`.
+    public static func decode(_ bytes: [UInt8], maxPixels: Int? = nil) throws(ImageError) -> DecodedImage {
+        let header = try readHeader(bytes)
+        let limit = min(maxPixels ?? absoluteMaxPixels, absoluteMaxPixels)
+        guard header.pixelCount <= limit else {
+            throw .tooLarge(width: header.width, height: header.height, limit: limit)
+        }
+        let samples = header.pixelCount * header.layout.channelCount
+        let pixels = try NativeDecoder.pixels(of: bytes, format: header.format, sampleCount: samples)
+        let stored = Image(width: header.width, height: header.height, layout: header.layout, pixels: pixels)
+        return DecodedImage(image: stored.oriented(header.orientation), header: header)
+    }
+
+    /// Encodes `image` as 8-bit PNG (any layout, lossless) or baseline JPEG.
+    ///
+    /// JPEG has no alpha channel: for `.grayAlpha` and `.rgba` images the alpha samples are
+    /// dropped (not composited), so transparent areas show their stored color. `quality` (1-100)
+    /// applies to JPEG only.
+    public static func encode(_ image: Image, as format: ImageFormat, quality: Int = 90) throws(ImageError) -> [UInt8] {
+        switch format {
+        case .png:
+            return try NativeEncoder.png(image)
+        case .jpeg:
+            guard (1...100).contains(quality) else { throw .invalidQuality(quality) }
+            return try NativeEncoder.jpeg(image.converted(to: image.layout.withoutAlpha), quality: quality)
+        }
+    }
+
+    static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+}
