@@ -18,6 +18,8 @@ public struct DatasetEvaluation: Sendable {
         public let ssimY: Double
         public let work: WorkCount
         public let maskDensity: [Double]
+        /// The quantized output, at `scale` times the (even-cropped) LR size.
+        public let output: Image
     }
 
     public enum Failure: Error, Sendable, CustomStringConvertible {
@@ -89,6 +91,7 @@ public struct DatasetEvaluation: Sendable {
             psnrY: QualityMetrics.psnrY(sr.pixels, hr.pixels, width: hr.width, height: hr.height, shave: s),
             ssimY: QualityMetrics.ssimY(sr.pixels, hr.pixels, width: hr.width, height: hr.height, shave: s),
             work: inference.work,
-            maskDensity: inference.maskDensity)
+            maskDensity: inference.maskDensity,
+            output: sr)
     }
 }
