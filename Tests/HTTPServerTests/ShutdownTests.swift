@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Graceful shutdown")
+struct ShutdownTests {
+    @Test("in-flight request completes with Connection: close, new connections are refused, shutdown completes")
+    func drainInFlight() throws {
+        let arrived = Flag()
+        let release = Flag()
+        let t = try TestServer { request, respond in
+            if request.path == "/slow" {
+                arrived.set()
+                DispatchQueue.global().async {
+                    release.wait(seconds: 10)
+                    respond(.text("finished"))
+                }
+            } else {
+                respond(.text("quick"))
+            }
+        }
+        let busy = try RawClient(port: t.port)
+        try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(arrived.wait())
+        let idle = try RawClient(port: t.port)
+        try idle.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try idle.readResponse().text == "quick")
+
+        let done = Flag()
+        t.server.shutdown(drainTimeout: .seconds(10)) { done.set() }
+        #expect(t.server.isShuttingDown)
+        // The listener is closed before shutdown() returns.
+        #expect(throws: RawClient.Failure.self) { try RawClient(port: t.port) }
+        // The idle keep-alive connection is closed at once.
+        #expect(try idle.readUntilClosed().isEmpty)
+        #expect(!done.value)
+
+        release.set()
+        let reply = try busy.readResponse()
+        #expect(reply.text == "finished")
+        #expect(reply.header("Connection") == "close")
+        #expect(try busy.readUntilClosed().isEmpty)
+        #expect(done.wait())
+        #expect(t.server.openConnectionCount == 0)
+    }
+
+    @Test("past the drain deadline remaining connections are closed and shutdown completes")
+    func drainDeadline() throws {
+        let arrived = Flag()
+        let t = try TestServer { _, _ in arrived.set() }  // never responds
+        let c = try RawClient(port: t.port)
+        try c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(arrived.wait())
+        let done = Flag()
+        t.server.shutdown(drainTimeout: .milliseconds(300)) { done.set() }
+        #expect(done.wait())
+        #expect(try c.readUntilClosed().isEmpty)
+    }
+
+    @Test("async shutdown returns once complete; a second call completes too")
+    func asyncShutdown() async throws {
+        let t = try TestServer(handler: TestServer.echo)
+        await t.server.shutdown()
+        #expect(t.server.isShuttingDown)
+        await t.server.shutdown(drainTimeout: .zero)
+    }
+
+    @Test("TerminationSignals calls its closure when the signal arrives")
+    func signals() throws {
+        let got = Recorder<Int32>()
+        let flag = Flag()
+        let trap = TerminationSignals(signals: [SIGUSR2]) { number in
+            got.append(number)
+            flag.set()
+        }
+        defer { trap.cancel() }
+        kill(getpid(), SIGUSR2)
+        #expect(flag.wait())
+        #expect(got.all == [SIGUSR2])
+    }
+}
