@@ -5,6 +5,17 @@ import PackageDescription
 // minutes in unoptimized float loops. These flags are allowed because this is the root package.
 let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
+// The SIMD kernels are compiled twice from the same sources (symlinked from Sources/SMSR/Kernels/SIMD), once
+// per instruction set, and chosen at start-up from CPUID. Without -target-cpu, SIMD16 arithmetic becomes
+// scalar calls; on aarch64 NEON is the baseline and both builds are the same.
+#if arch(x86_64)
+let wideKernelFlags = ["-O", "-target-cpu", "x86-64-v4"]
+let narrowKernelFlags = ["-O", "-target-cpu", "x86-64-v3"]
+#else
+let wideKernelFlags = ["-O"]
+let narrowKernelFlags = ["-O"]
+#endif
+
 let package = Package(
     name: "smsr-serve",
     platforms: [.macOS(.v14)],
@@ -22,7 +33,19 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: optimizedSwift),
-        .target(name: "SMSR", swiftSettings: optimizedSwift),
+        .target(name: "SMSRCPU", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(
+            name: "SMSRKernelsAVX512",
+            dependencies: ["SMSRCPU"],
+            swiftSettings: [.unsafeFlags(wideKernelFlags), .define("SMSR_WIDE_VECTORS")]
+        ),
+        .target(name: "SMSRKernelsAVX2", dependencies: ["SMSRCPU"], swiftSettings: [.unsafeFlags(narrowKernelFlags)]),
+        .target(
+            name: "SMSR",
+            dependencies: ["SMSRCPU", "SMSRKernelsAVX512", "SMSRKernelsAVX2"],
+            exclude: ["Kernels/SIMD"],
+            swiftSettings: optimizedSwift
+        ),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "UpscaleService",
@@ -42,6 +65,6 @@ let package = Package(
         .testTarget(name: "SMSRTests", dependencies: ["SMSR", "Imaging"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService"]),
-        .testTarget(name: "smsrTests", dependencies: ["smsr"]),
+        .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging"]),
     ]
 )
