@@ -25,6 +25,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -52,6 +54,8 @@ let package = Package(
             dependencies: [
                 "HTTPServer", "Imaging", "SMSR",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -64,7 +68,10 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["oracle.py"]),
         .testTarget(name: "SMSRTests", dependencies: ["SMSR", "Imaging"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "UpscaleServiceTests", dependencies: ["UpscaleService"]),
+        .testTarget(
+            name: "UpscaleServiceTests",
+            dependencies: ["UpscaleService", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging"]),
     ]
 )
