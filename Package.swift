@@ -49,10 +49,12 @@ let package = Package(
             swiftSettings: optimizedSwift
         ),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The default weights, embedded from Models/ with C23 #embed.
+        .target(name: "DefaultModels", cSettings: [.unsafeFlags(["-std=gnu2x"])]),
         .target(
             name: "UpscaleService",
             dependencies: [
-                "HTTPServer", "Imaging", "SMSR",
+                "HTTPServer", "Imaging", "SMSR", "DefaultModels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,3 +1,4 @@
+import DefaultModels
 import Foundation
 import SMSR
 
@@ -6,13 +7,18 @@ public struct LoadedModel: Sendable {
     public let network: SMSRNetwork
     /// A file path, or `embedded:xN` for a built-in default.
     public let source: String
+    /// SHA-256 of the weight file's bytes, hex.
+    public let sha256: String
 
-    public init(network: SMSRNetwork, source: String) {
+    public init(network: SMSRNetwork, source: String, sha256: String) {
         self.network = network
         self.source = source
+        self.sha256 = sha256
     }
 
     public var scale: Int { network.scale }
+    public var parameterCount: Int { network.parameterCount }
+    public var metadata: [String: String] { network.metadata }
 }
 
 /// Why no model could be provided.
@@ -25,29 +31,63 @@ public enum ModelLoadingError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .file(path, reason): "cannot load model \(path): \(reason)"
         case let .noEmbeddedModel(scale):
-            "no embedded default model\(scale.map { " for scale \($0)" } ?? "") in this build; pass one with --model FILE.safetensors"
+            "this build has no embedded default model\(scale.map { " for scale \($0)" } ?? "")"
+                + " (built in: \(EmbeddedModels.scales.isEmpty ? "none" : EmbeddedModels.scales.map { "x\($0)" }.joined(separator: ", ")));"
+                + " pass one with --model FILE.safetensors"
         case let .scaleMismatch(path, fileScale, requested):
             "model \(path) is for scale \(fileScale), but scale \(requested) was requested"
         }
     }
 }
 
+/// The default models compiled into this binary.
+public enum EmbeddedModels {
+    public static let scales: [Int] = [2, 3, 4].filter { bytes(scale: $0) != nil }
+
+    /// The scale used when none is asked for: x2 if built in, else the smallest one.
+    public static var defaultScale: Int? { scales.contains(2) ? 2 : scales.first }
+
+    static func bytes(scale: Int) -> UnsafeRawBufferPointer? {
+        var length = 0
+        guard let start = smsr_default_model(Int32(scale), &length), length > 0 else { return nil }
+        return UnsafeRawBufferPointer(start: start, count: length)
+    }
+}
+
 public enum ModelLoading {
     /// Loads `path` if given (checking it against `scale` when both are given), else the embedded default
-    /// for `scale`.
+    /// for `scale` (or the default scale).
     public static func load(path: String?, scale: Int?) throws(ModelLoadingError) -> LoadedModel {
-        guard let path else { throw .noEmbeddedModel(scale: scale) }
-        let weights: WeightSet
+        guard let path else { return try loadEmbedded(scale: scale) }
+        let bytes: Data
         do {
-            weights = try WeightSet(file: try SafeTensorsFile(contentsOf: URL(fileURLWithPath: path)))
-        } catch let error as WeightFileError {
-            throw .file(path: path, reason: error.description)
-        } catch let error as WeightSetError {
-            throw .file(path: path, reason: error.description)
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw .file(path: path, reason: "\(error)")
+            throw .file(path: path, reason: error.localizedDescription)
         }
-        if let scale, scale != weights.scale { throw .scaleMismatch(path: path, fileScale: weights.scale, requested: scale) }
-        return LoadedModel(network: SMSRNetwork(weights: weights), source: path)
+        let model = try load(bytes: bytes, source: path)
+        if let scale, scale != model.scale { throw .scaleMismatch(path: path, fileScale: model.scale, requested: scale) }
+        return model
+    }
+
+    public static func loadEmbedded(scale: Int?) throws(ModelLoadingError) -> LoadedModel {
+        guard let chosen = scale ?? EmbeddedModels.defaultScale, let bytes = EmbeddedModels.bytes(scale: chosen) else {
+            throw .noEmbeddedModel(scale: scale)
+        }
+        return try load(bytes: bytes, source: "embedded:x\(chosen)")
+    }
+
+    static func load<Bytes: Collection<UInt8>>(bytes: Bytes, source: String) throws(ModelLoadingError) -> LoadedModel
+    where Bytes.Index == Int {
+        do {
+            let weights = try WeightSet(file: try SafeTensorsFile(bytes: bytes))
+            return LoadedModel(network: SMSRNetwork(weights: weights), source: source, sha256: SHA256.hex(bytes))
+        } catch let error as WeightFileError {
+            throw .file(path: source, reason: error.description)
+        } catch let error as WeightSetError {
+            throw .file(path: source, reason: error.description)
+        } catch {
+            throw .file(path: source, reason: "\(error)")
+        }
     }
 }
