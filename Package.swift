@@ -9,8 +9,8 @@ let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // per instruction set, and chosen at start-up from CPUID. Without -target-cpu, SIMD16 arithmetic becomes
 // scalar calls; on aarch64 NEON is the baseline and both builds are the same.
 #if arch(x86_64)
-let wideKernelFlags = ["-O", "-target-cpu", "x86-64-v4"]
-let narrowKernelFlags = ["-O", "-target-cpu", "x86-64-v3"]
+let wideKernelFlags = ["-O", "-target-cpu", "skylake-avx512"]
+let narrowKernelFlags = ["-O", "-target-cpu", "haswell"]
 #else
 let wideKernelFlags = ["-O"]
 let narrowKernelFlags = ["-O"]
