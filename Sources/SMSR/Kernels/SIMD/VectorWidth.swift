@@ -1,0 +1,10 @@
+// This file is compiled into each kernel build (SMSRKernelsAVX512, SMSRKernelsAVX2), not into SMSR itself.
+
+/// The register width this build is compiled for: 16 lanes where the target CPU has AVX-512, else 8
+/// (AVX2 has 16 registers of 8 lanes, so its register tiles are smaller).
+#if SMSR_WIDE_VECTORS
+typealias FullVector = SIMD16<Float>
+#else
+typealias FullVector = SIMD8<Float>
+#endif
+typealias HalfVector = SIMD8<Float>

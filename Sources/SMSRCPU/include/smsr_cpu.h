@@ -1,0 +1,38 @@
+#ifndef SMSR_CPU_H
+#define SMSR_CPU_H
+
+/// What the processor offers, asked once at start-up to choose a kernel build.
+int smsr_cpu_has_avx512(void);
+int smsr_cpu_has_avx2_fma(void);
+
+/// One gathered convolution: the interface between the engine and its kernel builds, which are compiled
+/// separately (one per instruction set) and so cannot share Swift types.
+///
+/// Output pixel `pos` (a row-major index into height x width) receives, for outputs 0..<computed_outputs,
+///   bias + sum over taps (ky, kx) and inputs ci of w[ky][kx][ci][co] * input[neighbour][ci]
+/// where inputs 0..<dense_inputs are read at every neighbour inside the image, inputs
+/// dense_inputs..<used_inputs only at neighbours whose mask byte is non-zero (every neighbour when mask
+/// is NULL), and nothing outside the image (zero padding).
+typedef struct smsr_convolution {
+    const float *input;          /* channels-last, height x width x input_channels */
+    long height;
+    long width;
+    long input_channels;
+    long dense_inputs;
+    long used_inputs;
+    const unsigned char *mask;   /* height x width, or NULL */
+    long kernel_size;            /* 1 or 3 */
+    const float *weights;        /* [ky][kx][input_channels][padded_outputs] */
+    long padded_outputs;         /* a multiple of 8; weight columns past the real outputs are zero */
+    const float *bias;           /* padded_outputs values, or NULL */
+    float *output;               /* channels-last, height x width x output_channels */
+    long output_channels;
+    long computed_outputs;       /* outputs 0..<computed_outputs are written; the rest are left alone */
+    int accumulate;              /* add to the output instead of overwriting it */
+    int relu;
+    const int *positions;        /* the output pixels, or NULL for first..<first+count */
+    long first;
+    long count;
+} smsr_convolution;
+
+#endif

@@ -1,0 +1,1 @@
+../SMSR/Kernels/SIMD/GatherConvolution.swift
