@@ -4,8 +4,16 @@ public struct ConvWeights: Sendable, Equatable {
     public let kernelSize: Int
     public let inputs: Int
     public let outputs: Int
-    public var values: [Float]
+    public var values: [Float] {
+        didSet { laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs) }
+    }
     public var bias: [Float]?
+    /// `values` with each (tap, input) row padded with zeros to `laneOutputs` columns, the layout the SIMD
+    /// kernels read whole vectors from. Shares storage with `values` when no padding is needed.
+    public private(set) var laneValues: [Float]
+
+    /// The output count rounded up to a multiple of 8 floats.
+    public var laneOutputs: Int { Self.laneOutputs(outputs) }
 
     public init(kernelSize: Int, inputs: Int, outputs: Int, values: [Float], bias: [Float]?) {
         precondition(values.count == kernelSize * kernelSize * inputs * outputs, "weight count mismatch")
@@ -15,6 +23,20 @@ public struct ConvWeights: Sendable, Equatable {
         self.outputs = outputs
         self.values = values
         self.bias = bias
+        laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
+    }
+
+    static func laneOutputs(_ outputs: Int) -> Int { (outputs + 7) / 8 * 8 }
+
+    static func padOutputs(_ values: [Float], kernelSize: Int, inputs: Int, outputs: Int) -> [Float] {
+        let padded = laneOutputs(outputs)
+        guard padded != outputs else { return values }
+        let rows = kernelSize * kernelSize * inputs
+        var lane = [Float](repeating: 0, count: rows * padded)
+        for r in 0..<rows {
+            for o in 0..<outputs { lane[r * padded + o] = values[r * outputs + o] }
+        }
+        return lane
     }
 
     /// Repacks a PyTorch `Conv2d` weight of shape (out, in, k, k).

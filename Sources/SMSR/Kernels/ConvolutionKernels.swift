@@ -18,4 +18,19 @@ public protocol ConvolutionKernels: Sendable {
     /// only at masked pixels (a nil mask: every channel contributes everywhere).
     func accumulatePointwise(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, mask: SpatialMask?,
                              into accumulator: inout FeatureMap)
+
+    /// A short name for reports ("reference", "avx512", ...).
+    var name: String { get }
+
+    /// The same kernels splitting each operation across `threads` threads (where they can).
+    func threaded(_ threads: Int) -> any ConvolutionKernels
+}
+
+extension ConvolutionKernels {
+    public var name: String { String(describing: Self.self) }
+    public func threaded(_ threads: Int) -> any ConvolutionKernels { self }
+}
+
+extension ReferenceKernels {
+    public var name: String { "reference" }
 }

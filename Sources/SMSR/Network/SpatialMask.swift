@@ -6,13 +6,24 @@ public struct SpatialMask: Sendable, Equatable {
     public let bits: [UInt8]
     /// The number of ones: the N_b of the FLOPs formula.
     public let count: Int
+    /// Row-major indices of the ones and of the zeros: the position lists the sparse kernels gather from.
+    public let ones: [Int32]
+    public let zeros: [Int32]
 
     public init(height: Int, width: Int, bits: [UInt8]) {
         precondition(bits.count == height * width, "mask size mismatch")
         self.height = height
         self.width = width
         self.bits = bits
-        self.count = bits.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        precondition(bits.count <= Int(Int32.max), "mask too large")
+        var ones: [Int32] = []
+        var zeros: [Int32] = []
+        for (i, bit) in bits.enumerated() {
+            if bit != 0 { ones.append(Int32(i)) } else { zeros.append(Int32(i)) }
+        }
+        self.count = ones.count
+        self.ones = ones
+        self.zeros = zeros
     }
 
     /// A mask of ones everywhere: every sparse channel is computed at every pixel (the plain dense network).

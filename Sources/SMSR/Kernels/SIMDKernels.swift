@@ -1,0 +1,139 @@
+import SMSRCPU
+import SMSRKernelsAVX2
+import SMSRKernelsAVX512
+
+/// The fast kernels: register-tiled SIMD convolutions that gather each output position's neighbourhood
+/// through pointers, so the sparse layers visit only the positions their masks select. Each operation is
+/// split across `team`'s threads by position; the kernels themselves are single-threaded.
+public struct SIMDKernels: ConvolutionKernels {
+    public let instructionSet: InstructionSet
+    public let team: ThreadTeam
+
+    /// Nil when this CPU cannot run `instructionSet`.
+    public init?(_ instructionSet: InstructionSet, threads: Int = 1) {
+        guard instructionSet.isSupported else { return nil }
+        self.instructionSet = instructionSet
+        team = ThreadTeam(threads: threads)
+    }
+
+    public var name: String { instructionSet.rawValue }
+
+    public func threaded(_ threads: Int) -> any ConvolutionKernels {
+        SIMDKernels(instructionSet, threads: threads) ?? self
+    }
+
+    /// Positions per chunk boundary: a multiple of every register tile's position count (6 and 8).
+    static let granularity = 24
+
+    public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool) -> FeatureMap {
+        precondition(input.channels == weights.inputs, "convolution input channel mismatch")
+        let (h, w, cout) = (input.height, input.width, weights.outputs)
+        // Every output value is written by the kernel, so the buffer need not be zeroed first.
+        var output = FeatureMap(height: h, width: w, channels: cout,
+                                values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
+        let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
+        input.values.withUnsafeBufferPointer { x in
+            weights.laneValues.withUnsafeBufferPointer { wt in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    withOptionalPointer(bias) { b in
+                        let job = smsr_convolution(
+                            input: x.baseAddress, height: h, width: w, input_channels: input.channels,
+                            dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
+                            kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
+                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
+                            accumulate: 0, relu: relu ? 1 : 0, positions: nil, first: 0, count: h * w)
+                        run(job, positions: nil)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
+                               mask: SpatialMask) -> FeatureMap {
+        precondition(weights.kernelSize == 3 && input.channels == weights.inputs, "sparse convolution shape mismatch")
+        precondition(mask.height == input.height && mask.width == input.width, "mask size mismatch")
+        let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
+        // Sparse outputs stay 0 off the mask, so this buffer starts zeroed.
+        var output = FeatureMap(height: h, width: w, channels: cout)
+        input.values.withUnsafeBufferPointer { x in
+            weights.laneValues.withUnsafeBufferPointer { wt in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    mask.bits.withUnsafeBufferPointer { bits in
+                        var job = smsr_convolution(
+                            input: x.baseAddress, height: h, width: w, input_channels: cin,
+                            dense_inputs: denseInputs, used_inputs: denseInputs, mask: nil,
+                            kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
+                            bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs,
+                            accumulate: 0, relu: 1, positions: nil, first: 0, count: 0)
+                        // Unmasked positions: the dense outputs from the dense inputs.
+                        if denseInputs > 0 && denseOutputs > 0 {
+                            mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
+                        }
+                        // Masked positions: every output, sparse inputs read at masked neighbours only.
+                        job.used_inputs = cin
+                        job.mask = bits.baseAddress
+                        job.computed_outputs = cout
+                        mask.ones.withUnsafeBufferPointer { run(job, positions: $0) }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func accumulatePointwise(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, mask: SpatialMask?,
+                                    into accumulator: inout FeatureMap) {
+        precondition(weights.kernelSize == 1 && input.channels == weights.inputs, "pointwise shape mismatch")
+        precondition(accumulator.channels == weights.outputs && accumulator.pixelCount == input.pixelCount, "accumulator mismatch")
+        let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
+        input.values.withUnsafeBufferPointer { x in
+            weights.laneValues.withUnsafeBufferPointer { wt in
+                accumulator.values.withUnsafeMutableBufferPointer { out in
+                    var job = smsr_convolution(
+                        input: x.baseAddress, height: h, width: w, input_channels: cin,
+                        dense_inputs: cin, used_inputs: cin, mask: nil,
+                        kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
+                        bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
+                        accumulate: 1, relu: 0, positions: nil, first: 0, count: h * w)
+                    guard let mask else { return run(job, positions: nil) }
+                    precondition(mask.height == h && mask.width == w, "mask size mismatch")
+                    if denseInputs > 0 {
+                        job.dense_inputs = denseInputs
+                        job.used_inputs = denseInputs
+                        mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
+                    }
+                    job.dense_inputs = cin
+                    job.used_inputs = cin
+                    mask.ones.withUnsafeBufferPointer { run(job, positions: $0) }
+                }
+            }
+        }
+    }
+
+    /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.
+    private func run(_ job: smsr_convolution, positions: UnsafeBufferPointer<Int32>?) {
+        let count = positions?.count ?? job.count
+        guard count > 0, job.computed_outputs > 0, job.height * job.width > 0 else { return }
+        team.forEachChunk(count, granularity: Self.granularity) { range in
+            var part = job
+            if let positions {
+                part.positions = positions.baseAddress! + range.lowerBound
+                part.first = 0
+            } else {
+                part.first = job.first + range.lowerBound
+            }
+            part.count = range.count
+            switch instructionSet {
+            case .avx512: SMSRKernelsAVX512.GatherConvolution.run(&part)
+            case .avx2, .neon: SMSRKernelsAVX2.GatherConvolution.run(&part)
+            }
+        }
+    }
+}
+
+private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
+}

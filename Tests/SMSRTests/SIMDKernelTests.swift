@@ -1,0 +1,117 @@
+import Testing
+@testable import SMSR
+
+/// Every fast kernel against its reference twin, on every instruction set this CPU runs: random shapes, odd
+/// sizes, output counts that are not a multiple of the vector width, and empty, full and random masks.
+@Suite struct SIMDKernelTests {
+    static let reference = ReferenceKernels()
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+
+    static func maxDifference(_ a: FeatureMap, _ b: FeatureMap) -> Float {
+        precondition(a.values.count == b.values.count)
+        return zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test func thisCPURunsAtLeastOneBuild() {
+        #if arch(x86_64) || arch(arm64)
+        #expect(!Self.instructionSets.isEmpty)
+        #endif
+    }
+
+    /// (height, width, inputs, outputs, kernel size, bias, relu): the network's shapes and awkward ones.
+    static let denseCases: [(Int, Int, Int, Int, Int, Bool, Bool)] = [
+        (9, 13, 3, 64, 3, true, true), (7, 11, 64, 64, 3, true, false), (8, 8, 64, 16, 3, true, true),
+        (5, 6, 16, 16, 3, true, true), (6, 7, 64, 12, 3, true, false), (5, 5, 64, 27, 3, true, false),
+        (4, 9, 64, 48, 3, true, false), (1, 1, 64, 64, 3, true, false), (1, 7, 5, 9, 3, false, true),
+        (7, 1, 9, 3, 3, false, false), (11, 5, 20, 70, 3, true, true), (3, 17, 64, 24, 3, false, true),
+        (6, 9, 320, 64, 1, true, true), (5, 5, 64, 64, 1, false, false), (2, 3, 7, 2, 1, true, false),
+    ]
+
+    @Test(arguments: instructionSets, denseCases.indices)
+    func denseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, cout, k, hasBias, relu) = Self.denseCases[index]
+        var random = SplitMix64(seed: UInt64(500 + index))
+        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        let weights = ConvWeights(kernelSize: k, inputs: cin, outputs: cout, values: random.floats(k * k * cin * cout),
+                                  bias: hasBias ? random.floats(cout) : nil)
+        let expected = Self.reference.convolve(input, weights, relu: relu)
+        for threads in [1, 2, 3] {
+            let kernels = try #require(SIMDKernels(set, threads: threads))
+            let ours = kernels.convolve(input, weights, relu: relu)
+            #expect(ours.height == h && ours.width == w && ours.channels == cout)
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+        }
+    }
+
+    /// (height, width, inputs, dense inputs, outputs, dense outputs, mask density).
+    static let sparseCases: [(Int, Int, Int, Int, Int, Int, Double)] = [
+        (12, 17, 64, 64, 64, 24, 0.3), (12, 17, 64, 24, 64, 9, 0.15), (10, 9, 64, 9, 64, 3, 0.5),
+        (10, 9, 64, 3, 64, 0, 0.35), (9, 11, 64, 0, 64, 0, 0.4), (8, 8, 64, 16, 64, 16, 1.0),
+        (8, 8, 64, 16, 64, 4, 0.0), (1, 7, 8, 3, 8, 2, 0.5), (7, 1, 12, 12, 12, 12, 0.6),
+        (13, 5, 20, 7, 33, 10, 0.45), (16, 16, 64, 14, 64, 5, 0.08),
+    ]
+
+    @Test(arguments: instructionSets, sparseCases.indices)
+    func sparseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, dIn, cout, dOut, density) = Self.sparseCases[index]
+        var random = SplitMix64(seed: UInt64(700 + index))
+        let mask = ReferenceKernelTests.randomMask(h, w, density: density, &random)
+        var input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        for p in 0..<input.pixelCount where mask.bits[p] == 0 {
+            for c in dIn..<cin { input.values[p * cin + c] = 0 }
+        }
+        let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
+        let expected = Self.reference.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+        var first: FeatureMap?
+        for threads in [1, 2, 3] {
+            let kernels = try #require(SIMDKernels(set, threads: threads))
+            let ours = kernels.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+            for p in 0..<ours.pixelCount where mask.bits[p] == 0 {
+                #expect((dOut..<cout).allSatisfy { ours.values[p * cout + $0] == 0 })
+            }
+            if let first { #expect(first == ours, "output depends on the thread count") } else { first = ours }
+        }
+    }
+
+    /// (height, width, inputs, dense inputs, outputs, mask density; nil: no mask).
+    static let pointwiseCases: [(Int, Int, Int, Int, Int, Double?)] = [
+        (9, 14, 64, 24, 64, 0.3), (9, 14, 64, 0, 64, 0.5), (6, 5, 64, 64, 64, nil), (5, 7, 64, 3, 64, 1.0),
+        (5, 7, 64, 9, 64, 0.0), (4, 3, 20, 7, 9, 0.4), (1, 1, 64, 16, 64, 1.0), (11, 3, 13, 5, 40, nil),
+    ]
+
+    @Test(arguments: instructionSets, pointwiseCases.indices)
+    func pointwiseAccumulationMatchesReference(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, dIn, cout, density) = Self.pointwiseCases[index]
+        var random = SplitMix64(seed: UInt64(900 + index))
+        let mask = density.map { ReferenceKernelTests.randomMask(h, w, density: $0, &random) }
+        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        let weights = ConvWeights(kernelSize: 1, inputs: cin, outputs: cout, values: random.floats(cin * cout), bias: nil)
+        let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
+        var expected = start
+        Self.reference.accumulatePointwise(input, denseInputs: dIn, weights, mask: mask, into: &expected)
+        var first: FeatureMap?
+        for threads in [1, 2, 3] {
+            let kernels = try #require(SIMDKernels(set, threads: threads))
+            var ours = start
+            kernels.accumulatePointwise(input, denseInputs: dIn, weights, mask: mask, into: &ours)
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+            if let first { #expect(first == ours, "output depends on the thread count") } else { first = ours }
+        }
+    }
+
+    @Test(arguments: instructionSets)
+    func largeRandomLayersMatchReference(_ set: InstructionSet) throws {
+        // Big enough for many chunks per thread, with the official model's first-layer split.
+        let (h, w) = (37, 53)
+        var random = SplitMix64(seed: 4242)
+        let mask = ReferenceKernelTests.randomMask(h, w, density: 0.2, &random)
+        let input = ReferenceKernelTests.randomMap(h, w, 64, &random)
+        let weights = ConvWeights(kernelSize: 3, inputs: 64, outputs: 64, values: random.floats(9 * 64 * 64), bias: random.floats(64))
+        let kernels = try #require(SIMDKernels(set, threads: 2))
+        #expect(Self.maxDifference(kernels.convolve(input, weights, relu: true), Self.reference.convolve(input, weights, relu: true)) < 1e-3)
+        let sparse = kernels.sparseConvolve(input, denseInputs: 64, weights, denseOutputs: 24, mask: mask)
+        let expected = Self.reference.sparseConvolve(input, denseInputs: 64, weights, denseOutputs: 24, mask: mask)
+        #expect(Self.maxDifference(sparse, expected) < 1e-3)
+    }
+}
