@@ -97,7 +97,7 @@ def _verify():
                   f" (mean of finite {mean_p:.2f})")
             if rnd and s == 2:
                 ok &= worst <= 1
-    print("x2 (the scale the training data uses first): " + ("PASS" if ok else "FAIL"))
+    print("x2 bit-exactness check: " + ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 
 
