@@ -103,7 +103,8 @@ final class Connection: @unchecked Sendable {
         start()
         phase = .done
         lifecycle = .closingAfterWrite
-        let response = Response.text("too many connections\n", status: 503)
+        let response = RequestRejection.response(status: 503, reason: "too many connections",
+                                                 configuration: core.configuration)
         let encoded = ResponseEncoder.encode(response, requestMethod: nil, close: true,
                                              date: core.httpDate(), serverName: core.configuration.serverName)
         outbound.append(encoded.head)
@@ -248,7 +249,8 @@ final class Connection: @unchecked Sendable {
         let startedAt = current?.startedAt ?? requestStartedAt
         _ = pipeline.append(method: current?.head.method, methodText: method, path: path,
                             requestBodyBytes: body.count, startedAt: startedAt, closeAfter: true,
-                            response: rejection.response)
+                            response: RequestRejection.response(status: rejection.status, reason: rejection.reason,
+                                                                configuration: core.configuration))
         current = nil
         bodyReader = nil
         body = []

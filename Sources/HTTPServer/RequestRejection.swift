@@ -15,5 +15,13 @@ struct RequestRejection: Error, Sendable, Equatable {
     static let notImplemented = RequestRejection(status: 501, reason: "method not implemented")
     static let versionNotSupported = RequestRejection(status: 505, reason: "only HTTP/1.0 and HTTP/1.1 are supported")
 
-    var response: Response { .text("\(reason)\n", status: status) }
+    var response: Response { Self.response(status: status, reason: reason, configuration: nil) }
+
+    /// The configuration's own format for the rejection if it has one, else the plain-text reason.
+    static func response(status: Int, reason: String, configuration: ServerConfiguration?) -> Response {
+        guard let format = configuration?.rejectionResponse else { return .text("\(reason)\n", status: status) }
+        var response = format(status, reason)
+        response.status = status
+        return response
+    }
 }

@@ -12,6 +12,11 @@ public struct ServerConfiguration: Sendable {
     public var timeouts = HTTPTimeouts()
     /// Default time in-flight requests get to finish once shutdown starts.
     public var drainTimeout: Duration = .seconds(30)
+    /// Builds the response for a request the server refuses on its own (400, 408, 413, 414, 431,
+    /// 501, 505, and 503 over `maxConnections`) from its status and a short reason, so a service
+    /// can answer those in its own error format. The status is kept whatever the closure sets, and
+    /// the connection is closed after it as before. Nil sends the reason as plain text.
+    public var rejectionResponse: (@Sendable (_ status: Int, _ reason: String) -> Response)?
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host
