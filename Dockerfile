@@ -17,10 +17,10 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 # ---------------------------------------------------------------------------------------------------------
 FROM ${SWIFT_IMAGE} AS build
 
-# The lowest x86-64 level the binary may assume outside the run-time-dispatched kernels:
-# "portable" (the default: any x86-64 or aarch64 CPU; the kernels still pick AVX-512 or AVX2 from CPUID
-# at start-up), or an LLVM CPU name such as "x86-64-v3" or "x86-64-v4" for a fleet known to have it.
-# Read by Package.swift from the environment of `swift build`.
+# The lowest CPU the binary may assume outside the run-time-dispatched kernels: "portable" (the default:
+# any x86-64 or aarch64 CPU; the kernels still pick AVX-512 or AVX2 from CPUID at start-up), or an LLVM
+# CPU name such as "haswell" or "skylake-avx512" for a fleet known to have it. Passed to `swift build` in
+# its environment for Package.swift to read (Deploy/README.md: not read there yet).
 ARG SMSR_TARGET_CPU=portable
 
 RUN apt-get update \
