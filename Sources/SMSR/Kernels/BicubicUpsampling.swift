@@ -28,28 +28,65 @@ public struct BicubicUpsampling: Sendable {
 
     /// Upsamples one plane of `height` x `width` values (row-major).
     public func upsample(_ plane: [Float], height: Int, width: Int) -> [Float] {
+        upsample(plane, height: height, width: width, team: .single)
+    }
+
+    /// The same, with the output rows split across `team`.
+    public func upsample(_ plane: [Float], height: Int, width: Int, team: ThreadTeam) -> [Float] {
         precondition(plane.count == height * width, "plane size mismatch")
-        let (sw, sh) = (width * scale, height * scale)
         guard height > 0, width > 0 else { return [] }
-        var rows = [Float](repeating: 0, count: height * sw)
-        for y in 0..<height {
-            for x in 0..<sw {
-                let (first, weights) = phases[x % scale]
-                var sum: Float = 0
+        let (sw, sh, s) = (width * scale, height * scale, scale)
+        // Per output column and row: the four clamped source indices and the phase's weights.
+        func taps(_ n: Int, _ source: Int) -> (index: [Int], weight: [Float]) {
+            var index = [Int](repeating: 0, count: 4 * n)
+            var weight = [Float](repeating: 0, count: 4 * n)
+            for d in 0..<n {
+                let (first, weights) = phases[d % s]
                 for t in 0..<4 {
-                    let ix = min(max(x / scale + first + t, 0), width - 1)
-                    sum += weights[t] * plane[y * width + ix]
+                    index[4 * d + t] = min(max(d / s + first + t, 0), source - 1)
+                    weight[4 * d + t] = weights[t]
                 }
-                rows[y * sw + x] = sum
+            }
+            return (index, weight)
+        }
+        let columns = taps(sw, width)
+        let rowTaps = taps(sh, height)
+        var rows = [Float](repeating: 0, count: height * sw)
+        var output = [Float](repeating: 0, count: sh * sw)
+        plane.withUnsafeBufferPointer { src in
+            columns.index.withUnsafeBufferPointer { ci in
+                columns.weight.withUnsafeBufferPointer { cw in
+                    rows.withUnsafeMutableBufferPointer { r in
+                        team.forEachChunk(height) { ys in
+                            for y in ys {
+                                let line = src.baseAddress! + y * width
+                                for x in 0..<sw {
+                                    var sum: Float = 0
+                                    for t in 0..<4 { sum += cw[4 * x + t] * line[ci[4 * x + t]] }
+                                    r[y * sw + x] = sum
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        var output = [Float](repeating: 0, count: sh * sw)
-        for y in 0..<sh {
-            let (first, weights) = phases[y % scale]
-            for t in 0..<4 {
-                let iy = min(max(y / scale + first + t, 0), height - 1)
-                let weight = weights[t]
-                for x in 0..<sw { output[y * sw + x] += weight * rows[iy * sw + x] }
+        rows.withUnsafeBufferPointer { r in
+            rowTaps.index.withUnsafeBufferPointer { ri in
+                rowTaps.weight.withUnsafeBufferPointer { rw in
+                    output.withUnsafeMutableBufferPointer { out in
+                        team.forEachChunk(sh) { ys in
+                            for y in ys {
+                                let o = out.baseAddress! + y * sw
+                                for t in 0..<4 {
+                                    let weight = rw[4 * y + t]
+                                    let line = r.baseAddress! + ri[4 * y + t] * sw
+                                    for x in 0..<sw { o[x] += weight * line[x] }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return output

@@ -1,30 +1,49 @@
 /// Pooling used by the mask generator and channel attention; cheap next to the convolutions.
 enum Pooling {
     /// 2x2 average pooling, stride 2; an odd last row or column is dropped (PyTorch's floor mode).
-    static func average2x2(_ input: FeatureMap) -> FeatureMap {
-        let (h2, w2, c) = (input.height / 2, input.width / 2, input.channels)
+    static func average2x2(_ input: FeatureMap, team: ThreadTeam = .single) -> FeatureMap {
+        let (h2, w2, c, w) = (input.height / 2, input.width / 2, input.channels, input.width)
         var output = FeatureMap(height: h2, width: w2, channels: c)
-        for y in 0..<h2 {
-            for x in 0..<w2 {
-                for ch in 0..<c {
-                    let sum = input[2 * y, 2 * x, ch] + input[2 * y, 2 * x + 1, ch]
-                        + input[2 * y + 1, 2 * x, ch] + input[2 * y + 1, 2 * x + 1, ch]
-                    output[y, x, ch] = sum * 0.25
+        input.values.withUnsafeBufferPointer { x in
+            output.values.withUnsafeMutableBufferPointer { out in
+                team.forEachChunk(h2) { rows in
+                    for y in rows {
+                        for xx in 0..<w2 {
+                            let (top, bottom) = (((2 * y) * w + 2 * xx) * c, ((2 * y + 1) * w + 2 * xx) * c)
+                            let o = (y * w2 + xx) * c
+                            for ch in 0..<c {
+                                let sum = x[top + ch] + x[top + c + ch] + x[bottom + ch] + x[bottom + c + ch]
+                                out[o + ch] = sum * 0.25
+                            }
+                        }
+                    }
                 }
             }
         }
         return output
     }
 
-    /// The mean of each channel over all pixels, summed in double precision.
-    static func globalAverage(_ input: FeatureMap) -> [Float] {
-        var sums = [Double](repeating: 0, count: input.channels)
-        input.values.withUnsafeBufferPointer { x in
-            for p in 0..<input.pixelCount {
-                for c in 0..<input.channels { sums[c] += Double(x[p * input.channels + c]) }
+    /// The mean of each channel over all pixels. Rows are summed in double precision, then the row sums in
+    /// row order, so the result does not depend on the thread count.
+    static func globalAverage(_ map: FeatureMap, team: ThreadTeam = .single) -> [Float] {
+        let (h, w, c) = (map.height, map.width, map.channels)
+        var rowSums = [Double](repeating: 0, count: h * c)
+        map.values.withUnsafeBufferPointer { x in
+            rowSums.withUnsafeMutableBufferPointer { sums in
+                team.forEachChunk(h, chunksPerThread: 4) { rows in
+                    for y in rows {
+                        for p in (y * w)..<((y + 1) * w) {
+                            for ch in 0..<c { sums[y * c + ch] += Double(x[p * c + ch]) }
+                        }
+                    }
+                }
             }
         }
-        let count = Double(max(input.pixelCount, 1))
-        return sums.map { Float($0 / count) }
+        var totals = [Double](repeating: 0, count: c)
+        for y in 0..<h {
+            for ch in 0..<c { totals[ch] += rowSums[y * c + ch] }
+        }
+        let count = Double(max(h * w, 1))
+        return totals.map { Float($0 / count) }
     }
 }

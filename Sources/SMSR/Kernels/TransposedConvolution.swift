@@ -5,6 +5,9 @@ struct TransposedConvolution: Sendable {
     let outputs: Int
     let weight: [Float]
     let bias: [Float]
+    /// The same layer as an ordinary 3x3 convolution on the input grid with one output group per output
+    /// phase (y mod 2, x mod 2): group `2 * py + px` holds the outputs at (2*iy + py, 2*ix + px).
+    let phases: ConvWeights
 
     init(weight: Tensor, bias: Tensor) {
         precondition(weight.shape.count == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "expected a 3x3 kernel")
@@ -12,6 +15,67 @@ struct TransposedConvolution: Sendable {
         outputs = weight.shape[1]
         self.weight = weight.values
         self.bias = bias.values
+        phases = Self.phaseWeights(weight.values, inputs: inputs, outputs: outputs, bias: bias.values)
+    }
+
+    /// Output y = 2*iy - 1 + ky: an even y = 2i takes ky = 1 from input row i; an odd y = 2i + 1 takes ky = 0
+    /// from row i + 1 and ky = 2 from row i. Columns alike. So phase (py, px) reads input offsets 0 and +1 only,
+    /// the taps (dy, dx) in {0, 1} of a 3x3 window centred on (i, j).
+    static func phaseWeights(_ weight: [Float], inputs: Int, outputs: Int, bias: [Float]) -> ConvWeights {
+        func tap(phase: Int, offset: Int) -> Int? {
+            switch (phase, offset) {
+            case (0, 0): 1
+            case (1, 1): 0
+            case (1, 0): 2
+            default: nil
+            }
+        }
+        let groups = 4 * outputs
+        var values = [Float](repeating: 0, count: 9 * inputs * groups)
+        for py in 0..<2 {
+            for px in 0..<2 {
+                for dy in 0..<2 {
+                    for dx in 0..<2 {
+                        guard let ky = tap(phase: py, offset: dy), let kx = tap(phase: px, offset: dx) else { continue }
+                        let window = (dy + 1) * 3 + (dx + 1)
+                        for c in 0..<inputs {
+                            for o in 0..<outputs {
+                                values[(window * inputs + c) * groups + (2 * py + px) * outputs + o] =
+                                    weight[((c * outputs + o) * 3 + ky) * 3 + kx]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return ConvWeights(kernelSize: 3, inputs: inputs, outputs: groups, values: values,
+                           bias: (0..<4).flatMap { _ in bias })
+    }
+
+    /// The layer through `kernels`' ordinary convolution on the phase weights, then interleaving the phases.
+    /// The reference kernels keep the direct loop below, which reads straight from the definition.
+    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
+        if kernels is ReferenceKernels { return self(input) }
+        precondition(input.channels == inputs, "transposed convolution channel mismatch")
+        let grouped = kernels.convolve(input, phases, relu: false)
+        let (h, w, o) = (input.height, input.width, outputs)
+        var output = FeatureMap(height: 2 * h, width: 2 * w, channels: o)
+        grouped.values.withUnsafeBufferPointer { g in
+            output.values.withUnsafeMutableBufferPointer { out in
+                for i in 0..<h {
+                    for j in 0..<w {
+                        for py in 0..<2 {
+                            for px in 0..<2 {
+                                let target = ((2 * i + py) * 2 * w + 2 * j + px) * o
+                                let source = (i * w + j) * 4 * o + (2 * py + px) * o
+                                for c in 0..<o { out[target + c] = g[source + c] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
     }
 
     /// Output (y, x) receives input (iy, ix) through tap (ky, kx) when y = 2*iy - 1 + ky and x = 2*ix - 1 + kx.

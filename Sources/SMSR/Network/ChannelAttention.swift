@@ -16,8 +16,8 @@ struct ChannelAttention: Sendable {
         exciteBias = weights.tensor("\(p).2.bias")
     }
 
-    func scales(for features: FeatureMap) -> [Float] {
-        let mean = Pooling.globalAverage(features)
+    func scales(for features: FeatureMap, team: ThreadTeam = .single) -> [Float] {
+        let mean = Pooling.globalAverage(features, team: team)
         let (reduced, c) = (squeeze.shape[0], squeeze.shape[1])
         let hidden = (0..<reduced).map { r in
             var sum = squeezeBias.values[r]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one run of the network is carried out.
 public struct InferenceOptions: Sendable {
     public enum Masks: Sendable {
@@ -9,12 +11,20 @@ public struct InferenceOptions: Sendable {
 
     public var masks: Masks
     public var kernels: any ConvolutionKernels
+    /// Threads one run splits its operations across (the kernels' own threading; reference kernels use one).
+    public var threads: Int
+    /// How large images are cut into overlapping tiles to bound memory.
+    public var tiling: Tiling
     /// Keep intermediate tensors (mask logits, block outputs, bicubic skip) for inspection.
     public var collectTrace: Bool
 
-    public init(masks: Masks = .predicted, kernels: any ConvolutionKernels = ReferenceKernels(), collectTrace: Bool = false) {
+    public init(masks: Masks = .predicted, kernels: any ConvolutionKernels = KernelChoice.automatic,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, tiling: Tiling = .automatic,
+                collectTrace: Bool = false) {
         self.masks = masks
         self.kernels = kernels
+        self.threads = max(1, threads)
+        self.tiling = tiling
         self.collectTrace = collectTrace
     }
 }

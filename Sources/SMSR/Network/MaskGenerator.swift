@@ -13,19 +13,22 @@ struct MaskGenerator: Sendable {
     }
 
     /// The raw logits, `2*floor(H/2)` x `2*floor(W/2)` x 2.
-    func logits(_ features: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
+    func logits(_ features: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single) -> FeatureMap {
         let reduced = kernels.convolve(features, reduce, relu: true)
-        let pooled = Pooling.average2x2(reduced)
-        return expand(kernels.convolve(pooled, refine, relu: true))
+        let pooled = Pooling.average2x2(reduced, team: team)
+        return expand.apply(kernels.convolve(pooled, refine, relu: true), kernels: kernels)
     }
 
     /// The hard mask `logit[1] > logit[0]`; for odd sizes the row or column the generator does not
     /// cover stays 0.
     static func mask(logits: FeatureMap, height: Int, width: Int) -> SpatialMask {
+        precondition(logits.channels == 2, "two logits per pixel")
         var bits = [UInt8](repeating: 0, count: height * width)
-        for y in 0..<logits.height {
-            for x in 0..<logits.width where logits[y, x, 1] > logits[y, x, 0] {
-                bits[y * width + x] = 1
+        logits.values.withUnsafeBufferPointer { l in
+            for y in 0..<logits.height {
+                for x in 0..<logits.width where l[2 * (y * logits.width + x) + 1] > l[2 * (y * logits.width + x)] {
+                    bits[y * width + x] = 1
+                }
             }
         }
         return SpatialMask(height: height, width: width, bits: bits)

@@ -60,11 +60,20 @@ public struct SMSRNetwork: Sendable {
     }
 
     /// Upscales a planar RGB image (three planes of `height` x `width`, values in [0, 255]).
-    /// The result is planar RGB at `scale` times the size, not clamped.
+    /// The result is planar RGB at `scale` times the size, not clamped. Images larger than the tiling allows
+    /// go through overlapping tiles (see `Tiling`).
     public func run(planarRGB input: [Float], height: Int, width: Int,
                     options: InferenceOptions = InferenceOptions()) -> InferenceResult {
         precondition(input.count == 3 * height * width && height > 0 && width > 0, "input must be 3 non-empty planes")
-        let kernels = options.kernels
+        let plan = TilePlan(height: height, width: width, channels: channels, scale: scale, tiling: options.tiling)
+        if plan.tiles.count == 1 { return forward(planarRGB: input, height: height, width: width, options: options) }
+        return TiledRun(plan: plan).run(network: self, planarRGB: input, options: options)
+    }
+
+    /// The whole network on one image (or tile), in the order of the model notes.
+    func forward(planarRGB input: [Float], height: Int, width: Int, options: InferenceOptions) -> InferenceResult {
+        let kernels = options.kernels.threaded(options.threads)
+        let team = ThreadTeam(threads: options.threads)
         var clock = StageClock()
         var trace = options.collectTrace ? InferenceTrace() : nil
 
@@ -83,16 +92,13 @@ public struct SMSRNetwork: Sendable {
         clock.finish(.head)
 
         var features = h
-        var collected = FeatureMap(height: height, width: width, channels: channels)
-        for p in 0..<plane {
-            for c in 0..<channels { collected.values[p * channels + c] = collectBias[c] }
-        }
+        var collected = FeatureArithmetic.filled(height: height, width: width, with: collectBias, team: team)
         var masks: [SpatialMask] = []
         for b in blocks.indices {
             let mask: SpatialMask
             switch options.masks {
             case .predicted:
-                let logits = maskGenerators[b].logits(features, kernels: kernels)
+                let logits = maskGenerators[b].logits(features, kernels: kernels, team: team)
                 mask = MaskGenerator.mask(logits: logits, height: height, width: width)
                 trace?.maskLogits.append(logits)
             case .allOnes:
@@ -100,24 +106,21 @@ public struct SMSRNetwork: Sendable {
             }
             masks.append(mask)
             clock.finish(.mask)
-            var u = blocks[b](features, mask: mask, kernels: kernels)
-            let s = attention[b].scales(for: u)
-            for p in 0..<plane {
-                for c in 0..<channels { u.values[p * channels + c] = u.values[p * channels + c] * s[c] + features.values[p * channels + c] }
-            }
+            var u = blocks[b](features, mask: mask, kernels: kernels, team: team)
+            FeatureArithmetic.scaleAndAdd(&u, scales: attention[b].scales(for: u, team: team), residual: features, team: team)
             features = u
             trace?.blockOutputs.append(features)
             clock.finish(.smb)
             kernels.accumulatePointwise(features, denseInputs: channels, collect[b], mask: nil, into: &collected)
             clock.finish(.collect)
         }
-        for i in collected.values.indices { collected.values[i] = max(collected.values[i], 0) }
+        FeatureArithmetic.relu(&collected, team: team)
         var g = kernels.convolve(collected, fuse, relu: false)
-        for i in g.values.indices { g.values[i] += h.values[i] }
+        FeatureArithmetic.add(h, to: &g, team: team)
         clock.finish(.collect)
 
         let t = kernels.convolve(g, tail, relu: false)
-        let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, trace: &trace)
+        let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, team: team, trace: &trace)
         clock.finish(.tail)
 
         let work: WorkCount
@@ -134,36 +137,47 @@ public struct SMSRNetwork: Sendable {
     }
 
     /// Pixel shuffle of the tail output, plus the bicubic skip of the shifted input, plus the mean.
-    private func assembleOutput(tail t: FeatureMap, shifted: [Float], height: Int, width: Int,
+    private func assembleOutput(tail t: FeatureMap, shifted: [Float], height: Int, width: Int, team: ThreadTeam,
                                 trace: inout InferenceTrace?) -> [Float] {
         let s = scale
         let (oh, ow) = (height * s, width * s)
         let outPlane = oh * ow
         var skip = [Float](repeating: 0, count: 3 * outPlane)
         for c in 0..<3 {
-            let up = bicubic.upsample(Array(shifted[(c * height * width)..<((c + 1) * height * width)]), height: height, width: width)
+            let up = bicubic.upsample(Array(shifted[(c * height * width)..<((c + 1) * height * width)]),
+                                      height: height, width: width, team: team)
             skip.replaceSubrange((c * outPlane)..<((c + 1) * outPlane), with: up)
         }
         trace?.bicubicSkip = skip
-        var shuffled = [Float](repeating: 0, count: 3 * outPlane)
-        for c in 0..<3 {
-            for y in 0..<height {
-                for x in 0..<width {
-                    for i in 0..<s {
-                        for j in 0..<s {
-                            shuffled[(c * oh + s * y + i) * ow + s * x + j] = t[y, x, c * s * s + s * i + j]
+        // add_mean is a 1x1 conv 3->3 with bias applied to (shuffled + skip), where the shuffled value at
+        // (c, s*y + i, s*x + j) is tail channel c*s*s + s*i + j at (y, x).
+        var output = [Float](repeating: 0, count: 3 * outPlane)
+        let (weight, bias, tc) = (meanShiftOut.weight, meanShiftOut.bias, t.channels)
+        t.values.withUnsafeBufferPointer { tv in
+            skip.withUnsafeBufferPointer { sk in
+                output.withUnsafeMutableBufferPointer { out in
+                    team.forEachChunk(oh) { rows in
+                        var sum = (Float(0), Float(0), Float(0))
+                        for oy in rows {
+                            let (y, i) = (oy / s, oy % s)
+                            for ox in 0..<ow {
+                                let (x, j) = (ox / s, ox % s)
+                                let p = oy * ow + ox
+                                let base = (y * width + x) * tc + s * i + j
+                                sum.0 = tv[base] + sk[p]
+                                sum.1 = tv[base + s * s] + sk[outPlane + p]
+                                sum.2 = tv[base + 2 * s * s] + sk[2 * outPlane + p]
+                                for o in 0..<3 {
+                                    var v = bias[o]
+                                    v += weight[o * 3] * sum.0
+                                    v += weight[o * 3 + 1] * sum.1
+                                    v += weight[o * 3 + 2] * sum.2
+                                    out[o * outPlane + p] = v
+                                }
+                            }
                         }
                     }
                 }
-            }
-        }
-        // add_mean is a 1x1 conv 3->3 with bias applied to (shuffled + skip).
-        var output = [Float](repeating: 0, count: 3 * outPlane)
-        for o in 0..<3 {
-            for p in 0..<outPlane {
-                var v = meanShiftOut.bias[o]
-                for i in 0..<3 { v += meanShiftOut.weight[o * 3 + i] * (shuffled[i * outPlane + p] + skip[i * outPlane + p]) }
-                output[o * outPlane + p] = v
             }
         }
         return output

@@ -35,14 +35,10 @@ struct SparseMaskBlock: Sendable {
     /// The dense input count of each layer (the previous layer's dense outputs).
     func denseInputs(layer i: Int) -> Int { i == 0 ? layers[0].inputs : splits[i - 1].dense.count }
 
-    func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels) -> FeatureMap {
+    func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels,
+                        team: ThreadTeam = .single) -> FeatureMap {
         // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.
-        var output = FeatureMap(height: input.height, width: input.width, channels: collectBias.count)
-        output.values.withUnsafeMutableBufferPointer { acc in
-            for p in 0..<input.pixelCount {
-                for c in 0..<collectBias.count { acc[p * collectBias.count + c] = collectBias[c] }
-            }
-        }
+        var output = FeatureArithmetic.filled(height: input.height, width: input.width, with: collectBias, team: team)
         var features = input
         for (i, layer) in layers.enumerated() {
             features = kernels.sparseConvolve(features, denseInputs: denseInputs(layer: i), layer,

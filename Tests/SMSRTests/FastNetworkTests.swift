@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import SMSR
+
+/// The whole network on the fast kernels: golden crops on every instruction set, outputs independent of the
+/// thread count, the reference path still selectable, and tiling.
+@Suite struct FastNetworkTests {
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+
+    static func crop(_ id: String = "crop_baby_64x64", _ h: Int = 64, _ w: Int = 64) throws -> [Float] {
+        try TestImages.planarRGB(png: "reference/\(id)_lr.png", height: h, width: w)
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test(arguments: instructionSets)
+    func goldenCropOnEachInstructionSet(_ set: InstructionSet) throws {
+        let kernels = try #require(SIMDKernels(set))
+        let result = SharedData.officialNetwork.run(planarRGB: try Self.crop(), height: 64, width: 64,
+                                                    options: InferenceOptions(kernels: kernels, threads: 2))
+        let golden = try SharedData.floats("reference/crop_baby_64x64_sr.f32")
+        #expect(Self.maxDifference(result.planarRGB, golden) <= 1e-3)
+        #expect(result.masks.flatMap(\.bits) == (try SharedData.bytes("reference/crop_baby_64x64_masks.u8")))
+    }
+
+    @Test func referenceKernelsRemainSelectable() throws {
+        let options = InferenceOptions(kernels: ReferenceKernels(), threads: 1)
+        let result = SharedData.officialNetwork.run(planarRGB: try Self.crop("crop_butterfly_48x40", 40, 48),
+                                                    height: 40, width: 48, options: options)
+        let golden = try SharedData.floats("reference/crop_butterfly_48x40_sr.f32")
+        #expect(Self.maxDifference(result.planarRGB, golden) <= 1e-3)
+        #expect(KernelChoice.named("reference")?.name == "reference")
+    }
+
+    @Test(arguments: instructionSets)
+    func outputDoesNotDependOnTheThreadCount(_ set: InstructionSet) throws {
+        let kernels = try #require(SIMDKernels(set))
+        // An odd size, so chunks and position blocks end unevenly.
+        let image = try TestImages.image("reference/crop_baby_64x64_lr.png").cropped(x: 3, y: 1, width: 61, height: 57)
+        let outputs = [1, 2, 3].map { threads in
+            SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: 57, width: 61,
+                                           options: InferenceOptions(kernels: kernels, threads: threads)).planarRGB
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0] == outputs[2])
+    }
+
+    @Test func denseNetworkRunsOnTheFastKernels() throws {
+        let input = try Self.crop()
+        let fast = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                  options: InferenceOptions(masks: .allOnes, threads: 2))
+        let reference = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                       options: InferenceOptions(masks: .allOnes, kernels: ReferenceKernels()))
+        #expect(Self.maxDifference(fast.planarRGB, reference.planarRGB) <= 1e-3)
+        #expect(fast.work == reference.work)
+    }
+
+    @Test func tilePlansPartitionTheImageOnEvenBoundaries() {
+        for (h, w, size) in [(64, 64, 24), (57, 61, 16), (5, 300, 64), (100, 33, 200)] {
+            let plan = TilePlan(height: h, width: w, channels: 64, scale: 2, tiling: .tiles(size, overlap: 8))
+            var covered = [Int](repeating: 0, count: h * w)
+            for tile in plan.tiles {
+                for y in tile.core.y { for x in tile.core.x { covered[y * w + x] += 1 } }
+                #expect(tile.padded.y.lowerBound % 2 == 0 && tile.padded.x.lowerBound % 2 == 0)
+                #expect(tile.padded.y.upperBound == h || tile.padded.y.upperBound % 2 == 0)
+                #expect(tile.padded.x.upperBound == w || tile.padded.x.upperBound % 2 == 0)
+                #expect(tile.padded.y.contains(tile.core.y.lowerBound) && tile.padded.y.upperBound >= tile.core.y.upperBound)
+            }
+            #expect(covered.allSatisfy { $0 == 1 })
+        }
+        // Under the default budget a 640x360 image runs whole, a 1920x1080 one in tiles.
+        #expect(TilePlan(height: 360, width: 640, channels: 64, scale: 2, tiling: .automatic).tiles.count == 1)
+        #expect(TilePlan(height: 1080, width: 1920, channels: 64, scale: 2, tiling: .automatic).tiles.count > 1)
+    }
+
+    @Test func tiledOutputStaysCloseToTheWholeImage() throws {
+        let input = try Self.crop()
+        let whole = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                   options: InferenceOptions(threads: 2))
+        let tiled = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                   options: InferenceOptions(threads: 2, tiling: .tiles(32)))
+        #expect(tiled.height == 128 && tiled.width == 128)
+        var squared = 0.0
+        for (a, b) in zip(whole.planarRGB, tiled.planarRGB) { squared += Double((a - b) * (a - b)) }
+        let psnr = 10 * log10(255 * 255 / (squared / Double(whole.planarRGB.count)))
+        #expect(psnr > 40, "tiled vs whole PSNR \(psnr) dB")
+        #expect(tiled.masks.count == whole.masks.count && tiled.masks[0].height == 64)
+        #expect(tiled.work.executed > whole.work.executed, "the overlap is computed twice")
+    }
+}
