@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing smsr-serve needs on a Debian machine:
 # the C codec libraries, curl, the Prometheus server (the deployment tests scrape `smsr serve` with it),
+# Chromium (the demo page is tested in it headless),
 # and the Python packages the image tests use as an independent decoder.
 #   --runtime-only  just the shared libraries the release binary needs
 #   --deploy        also the offline deployment checkers used by scripts/check-deploy.sh: hadolint,
@@ -8,7 +9,7 @@
 # Safe to run repeatedly; needs root (or sudo) for apt-get.
 set -euo pipefail
 
-apt_packages=(libpng-dev libjpeg62-turbo-dev curl python3 python3-pip prometheus)
+apt_packages=(libpng-dev libjpeg62-turbo-dev curl python3 python3-pip prometheus chromium)
 if [[ "${1:-}" == "--runtime-only" ]]; then apt_packages=(libpng16-16 libjpeg62-turbo); fi
 if [[ "${1:-}" == "--deploy" ]]; then apt_packages+=(docker-compose systemd binutils); fi
 
