@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Load benchmark of `smsr serve` on loopback: requests/s and latency percentiles for /healthz and for
+# POST /v1/upscale of a 128x128 PNG at 2 workers, RSS before and after N upscale requests, and /healthz
+# latency while 1,000 idle keep-alive connections are held open. Prints figures and one JSON line.
+#
+#   Benchmarks/load.sh [--model FILE] [--requests N] [--binary PATH]
+#
+# Needs wrk and h2load (Debian: wrk, nghttp2-client) and python3 with Pillow; builds the release binary
+# unless --binary is given. Traffic goes to 127.0.0.1 only, and every step is bounded in time or count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+model_args=()
+requests=10000
+binary=""
+while (($#)); do
+    case "$1" in
+        --model) model_args=(--model "$2"); shift 2 ;;
+        --requests) requests="$2"; shift 2 ;;
+        --binary) binary="$2"; shift 2 ;;
+        *) echo "unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+for tool in wrk h2load python3 curl; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk nghttp2-client curl python3)" >&2; exit 1; }
+done
+if [[ -z "$binary" ]]; then swift build -c release >/dev/null; binary=.build/release/smsr; fi
+
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+ulimit -n 8192
+cleanup() { [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# A 128x128 photograph crop (Set5 baby, LR) as the upload.
+python3 - "$work/input.png" <<'PY'
+import sys
+from PIL import Image
+Image.open("../shared/datasets/Set5/LR_bicubic/X2/baby.png").convert("RGB").crop((64, 64, 192, 192)).save(sys.argv[1])
+PY
+
+"$binary" serve "${model_args[@]}" --port "$port" --workers 2 --threads-per-job 1 --queue-capacity 64 \
+    --log-level warning >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" == 200 ]] && break
+    sleep 0.2
+done
+base="http://127.0.0.1:$port"
+rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$server/status"; }
+
+cat >"$work/upload.lua" <<LUA
+local f = io.open("$work/input.png", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*all")
+f:close()
+wrk.headers["Content-Type"] = "image/png"
+LUA
+
+# wrk prints "50%  1.23ms" lines under --latency; this turns them into milliseconds.
+percentile() { awk -v p="$1" '$1 == p { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } print v }' "$2"; }
+rate() { awk '/Requests\/sec/ {print $2}' "$1"; }
+
+echo "== /healthz, 50 connections, 10 s"
+wrk -t2 -c50 -d10s --latency "$base/healthz" | tee "$work/healthz.txt"
+echo "== POST /v1/upscale 128x128 PNG, 2 workers, 4 connections, 30 s"
+wrk -t2 -c4 -d30s --latency -s "$work/upload.lua" "$base/v1/upscale" | tee "$work/upscale.txt"
+
+rss_before=$(rss)
+echo "== $requests upscale requests (RSS before: $rss_before bytes)"
+h2load --h1 -n "$requests" -c 4 -d "$work/input.png" -H 'Content-Type: image/png' "$base/v1/upscale" | tee "$work/many.txt"
+rss_after=$(rss)
+failed=$(awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "failed,") print $i}' "$work/many.txt")
+
+echo "== /healthz while 1,000 idle keep-alive connections are open"
+python3 - "$port" 1000 >"$work/idle.txt" 2>&1 <<'PY' &
+import socket, sys, time
+port, count = int(sys.argv[1]), int(sys.argv[2])
+held = []
+for _ in range(count):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+    s.recv(4096)  # the response; the connection then stays idle and open
+    held.append(s)
+print(f"holding {len(held)} idle keep-alive connections", flush=True)
+time.sleep(25)
+PY
+idle=$!
+for _ in $(seq 1 200); do grep -q holding "$work/idle.txt" 2>/dev/null && break; sleep 0.1; done
+cat "$work/idle.txt"
+open=$(curl -s "$base/metrics" | awk '/^smsr_connections_open / {print $2}')
+wrk -t2 -c10 -d10s --latency "$base/healthz" | tee "$work/idle-healthz.txt"
+kill "$idle" 2>/dev/null || true
+
+python3 - <<PY
+import json
+before, after = $rss_before, $rss_after
+print(json.dumps({
+    "healthz": {"rps": float("$(rate "$work/healthz.txt")"), "p50_ms": float("$(percentile 50% "$work/healthz.txt")"), "p99_ms": float("$(percentile 99% "$work/healthz.txt")")},
+    "upscale_128": {"rps": float("$(rate "$work/upscale.txt")"), "p50_ms": float("$(percentile 50% "$work/upscale.txt")"), "p99_ms": float("$(percentile 99% "$work/upscale.txt")"), "workers": 2},
+    "rss": {"requests": $requests, "failed": int("${failed:-0}"), "before_bytes": before, "after_bytes": after, "growth": round(after / before - 1, 4)},
+    "idle_keepalive": {"connections_open": float("${open:-0}"), "healthz_p99_ms": float("$(percentile 99% "$work/idle-healthz.txt")")},
+}, sort_keys=True))
+PY
