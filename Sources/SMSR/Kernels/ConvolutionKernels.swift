@@ -14,6 +14,11 @@ public protocol ConvolutionKernels: Sendable {
     func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
                         mask: SpatialMask) -> FeatureMap
 
+    /// `sparseConvolve` into an existing map, so a block's layers can reuse two buffers instead of allocating
+    /// (and page-faulting) a new map per layer.
+    func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
+                        mask: SpatialMask, into output: inout FeatureMap)
+
     /// `accumulator += conv1x1(input)` without bias, where input channels from `denseInputs` on contribute
     /// only at masked pixels (a nil mask: every channel contributes everywhere).
     func accumulatePointwise(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, mask: SpatialMask?,
@@ -27,6 +32,11 @@ public protocol ConvolutionKernels: Sendable {
 }
 
 extension ConvolutionKernels {
+    public func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
+                               mask: SpatialMask, into output: inout FeatureMap) {
+        output = sparseConvolve(input, denseInputs: denseInputs, weights, denseOutputs: denseOutputs, mask: mask)
+    }
+
     public var name: String { String(describing: Self.self) }
     public func threaded(_ threads: Int) -> any ConvolutionKernels { self }
 }

@@ -10,9 +10,18 @@ enum FeatureArithmetic {
 
     /// A map whose every pixel holds `values` (one per channel).
     static func filled(height: Int, width: Int, with values: [Float], team: ThreadTeam) -> FeatureMap {
+        var map = FeatureMap(height: 0, width: 0, channels: 0)
+        fill(&map, height: height, width: width, with: values, team: team)
+        return map
+    }
+
+    /// Sets every pixel of `map` to `values`, reusing its storage when the shape already fits.
+    static func fill(_ map: inout FeatureMap, height: Int, width: Int, with values: [Float], team: ThreadTeam) {
         let c = values.count
-        var map = FeatureMap(height: height, width: width, channels: c,
+        if map.height != height || map.width != width || map.channels != c {
+            map = FeatureMap(height: height, width: width, channels: c,
                              values: [Float](unsafeUninitializedCapacity: height * width * c) { _, n in n = height * width * c })
+        }
         map.values.withUnsafeMutableBufferPointer { out in
             values.withUnsafeBufferPointer { v in
                 team.forEachChunk(height * width, chunksPerThread: 4) { pixels in
@@ -22,7 +31,6 @@ enum FeatureArithmetic {
                 }
             }
         }
-        return map
     }
 
     /// `u = u * scales[channel] + residual`: channel attention applied, plus the block's skip connection.

@@ -94,6 +94,10 @@ public struct SMSRNetwork: Sendable {
         var features = h
         var collected = FeatureArithmetic.filled(height: height, width: width, with: collectBias, team: team)
         var masks: [SpatialMask] = []
+        // Big maps are reused across blocks and layers: a fresh 60 MB map costs page faults and zeroing.
+        let empty = FeatureMap(height: 0, width: 0, channels: 0)
+        var scratch = (empty, empty)
+        var spare = empty
         for b in blocks.indices {
             let mask: SpatialMask
             switch options.masks {
@@ -106,9 +110,11 @@ public struct SMSRNetwork: Sendable {
             }
             masks.append(mask)
             clock.finish(.mask)
-            var u = blocks[b](features, mask: mask, kernels: kernels, team: team)
-            FeatureArithmetic.scaleAndAdd(&u, scales: attention[b].scales(for: u, team: team), residual: features, team: team)
-            features = u
+            blocks[b](features, mask: mask, kernels: kernels, team: team, scratch: &scratch, into: &spare)
+            FeatureArithmetic.scaleAndAdd(&spare, scales: attention[b].scales(for: spare, team: team), residual: features, team: team)
+            swap(&features, &spare)
+            // The previous block input becomes the next block's output buffer, except `h`, which is still needed.
+            if b == 0 { spare = empty }
             trace?.blockOutputs.append(features)
             clock.finish(.smb)
             kernels.accumulatePointwise(features, denseInputs: channels, collect[b], mask: nil, into: &collected)

@@ -35,16 +35,32 @@ struct SparseMaskBlock: Sendable {
     /// The dense input count of each layer (the previous layer's dense outputs).
     func denseInputs(layer i: Int) -> Int { i == 0 ? layers[0].inputs : splits[i - 1].dense.count }
 
+    /// Runs the block on `input` into `output` (reusing its storage when it fits). The layers' outputs
+    /// alternate between the two `scratch` maps, so a block allocates nothing once they have their size.
+    func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
+                        scratch: inout (FeatureMap, FeatureMap), into output: inout FeatureMap) {
+        // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.
+        FeatureArithmetic.fill(&output, height: input.height, width: input.width, with: collectBias, team: team)
+        for (i, layer) in layers.enumerated() {
+            let source = i == 0 ? input : (i % 2 == 1 ? scratch.0 : scratch.1)
+            if i % 2 == 0 {
+                kernels.sparseConvolve(source, denseInputs: denseInputs(layer: i), layer, denseOutputs: splits[i].dense.count,
+                                       mask: mask, into: &scratch.0)
+                kernels.accumulatePointwise(scratch.0, denseInputs: splits[i].dense.count, collect[i], mask: mask, into: &output)
+            } else {
+                kernels.sparseConvolve(source, denseInputs: denseInputs(layer: i), layer, denseOutputs: splits[i].dense.count,
+                                       mask: mask, into: &scratch.1)
+                kernels.accumulatePointwise(scratch.1, denseInputs: splits[i].dense.count, collect[i], mask: mask, into: &output)
+            }
+        }
+    }
+
     func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels,
                         team: ThreadTeam = .single) -> FeatureMap {
-        // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.
-        var output = FeatureArithmetic.filled(height: input.height, width: input.width, with: collectBias, team: team)
-        var features = input
-        for (i, layer) in layers.enumerated() {
-            features = kernels.sparseConvolve(features, denseInputs: denseInputs(layer: i), layer,
-                                              denseOutputs: splits[i].dense.count, mask: mask)
-            kernels.accumulatePointwise(features, denseInputs: splits[i].dense.count, collect[i], mask: mask, into: &output)
-        }
+        let empty = FeatureMap(height: 0, width: 0, channels: 0)
+        var scratch = (empty, empty)
+        var output = empty
+        self(input, mask: mask, kernels: kernels, team: team, scratch: &scratch, into: &output)
         return output
     }
 }

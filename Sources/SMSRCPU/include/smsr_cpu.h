@@ -27,7 +27,8 @@ typedef struct smsr_convolution {
     const float *bias;           /* padded_outputs values, or NULL */
     float *output;               /* channels-last, height x width x output_channels */
     long output_channels;
-    long computed_outputs;       /* outputs 0..<computed_outputs are written; the rest are left alone */
+    long computed_outputs;       /* outputs 0..<computed_outputs are written */
+    long cleared_outputs;        /* outputs computed_outputs..<cleared_outputs are set to 0; the rest are left alone */
     int accumulate;              /* add to the output instead of overwriting it */
     int relu;
     const int *positions;        /* the output pixels, or NULL for first..<first+count */

@@ -12,7 +12,8 @@ public enum GatherConvolution {
 
     public static func run(_ job: UnsafePointer<smsr_convolution>) {
         let j = job.pointee
-        guard j.count > 0, j.computed_outputs > 0 else { return }
+        guard j.count > 0 else { return }
+        guard j.computed_outputs > 0 else { return clear(j) }
         precondition(j.kernel_size == 1 || j.kernel_size == 3, "kernel size must be 1 or 3")
         precondition(j.padded_outputs % 8 == 0 && j.computed_outputs <= j.padded_outputs, "bad output padding")
         precondition(j.dense_inputs <= j.used_inputs && j.used_inputs <= j.input_channels, "bad input ranges")
@@ -23,6 +24,16 @@ public enum GatherConvolution {
         // Six positions x 16 outputs is 12 accumulators of AVX2's 16 registers.
         PositionBlocks<6>.run(j)
         #endif
+    }
+}
+
+/// Zeroes outputs `computed_outputs..<cleared_outputs` at every position (nothing to compute).
+private func clear(_ j: smsr_convolution) {
+    guard j.cleared_outputs > j.computed_outputs else { return }
+    for index in 0..<j.count {
+        let pos = j.positions.map { Int($0[index]) } ?? (j.first + index)
+        let out = j.output + pos * j.output_channels
+        for c in j.computed_outputs..<j.cleared_outputs { out[c] = 0 }
     }
 }
 
@@ -76,6 +87,11 @@ struct PositionBlocks<let P: Int> {
                         }
                         tiles(inputs: inputs, sparseInputs: sparseInputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
                               taps: taps, job: j, outputs: outputs, count: count)
+                        if j.cleared_outputs > j.computed_outputs {
+                            for p in 0..<count {
+                                for c in j.computed_outputs..<j.cleared_outputs { outputs[p][c] = 0 }
+                            }
+                        }
                         start += P
                     }
                 }
