@@ -1,5 +1,9 @@
+import Foundation
+
 /// How a large image is cut into overlapping tiles so that memory stays bounded. Each tile runs the whole
 /// network on its core plus `overlap` pixels of context; only the core's output is kept.
+///
+/// `SMSR_TILE=N` in the environment sets tiles of N pixels for runs that do not choose (`configured`).
 ///
 /// Tiles are not exact: channel attention averages over the tile rather than the whole image, and the
 /// context is finite. With the default overlap the difference on Set5 is a few thousandths of a dB
@@ -24,6 +28,14 @@ public struct Tiling: Sendable, Equatable {
     public static let automatic = Tiling()
     /// Never tile.
     public static let wholeImage = Tiling(memoryBudget: .max)
+
+    /// `SMSR_TILE=N` (N > 0) from the environment if set, else `automatic`.
+    public static let configured: Tiling = {
+        guard let text = ProcessInfo.processInfo.environment["SMSR_TILE"], let size = Int(text), size > 0 else {
+            return .automatic
+        }
+        return .tiles(size)
+    }()
 
     /// Cores of at most `size` x `size` input pixels.
     public static func tiles(_ size: Int, overlap: Int = 24) -> Tiling { Tiling(tileSize: size, overlap: overlap) }
