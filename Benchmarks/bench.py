@@ -33,7 +33,8 @@ def build(scratch):
 
 
 def peak(probe, threads, rounds=7):
-    return json.loads(sh([probe, str(threads), str(rounds)]))["macs_per_second"]
+    out = json.loads(sh([probe, str(threads), str(rounds)]))
+    return out["macs_per_second"], out["macs_per_cpu_second"]
 
 
 def bench(binary, model, image, kernels, threads, runs, dense, tile=None):
@@ -69,25 +70,32 @@ def main():
         images += [(os.path.splitext(n)[0], os.path.join(opts.set5, n)) for n in sorted(os.listdir(opts.set5)) if n.endswith(".png")]
     rows = []
     print(f"{'input':<10} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'sparse ms':>10} {'min ms':>8} {'exec G/s':>9} "
-          f"{'of peak':>8} {'dense ms':>9} {'speed-up':>9} {'FLOPs ratio':>12} {'of ratio':>9} {'load':>5}")
+          f"{'of peak':>8} {'dense ms':>9} {'speed-up':>9} {'FLOPs ratio':>12} {'of ratio':>9} {'load':>5} "
+          f"{'cpu:of peak':>12} {'cpu:of ratio':>13}")
     for kernels in opts.kernels.split(","):
         for threads in [int(t) for t in opts.threads.split(",")]:
             for name, image in images:
                 # The peak is measured right before each pair, so both see the same machine load.
-                p = peak(probes[kernels], threads)
+                p, pc = peak(probes[kernels], threads)
                 sparse = bench(binary, opts.model, image, kernels, threads, opts.runs, dense=False)
                 dense = bench(binary, opts.model, image, kernels, threads, opts.runs, dense=True)
-                p = max(p, peak(probes[kernels], threads))
+                p2, pc2 = peak(probes[kernels], threads)
+                p, pc = max(p, p2), max(pc, pc2)
                 rate = sparse["macs_per_second"]
+                # Per CPU-second, both sides: the engine's efficiency with other processes' time taken out.
+                cpu_rate = sparse["macs_per_cpu_second"]
+                cpu_speedup = dense["cpu_ms_median"] / sparse["cpu_ms_median"]
                 speedup = dense["median_ms"] / sparse["median_ms"]
                 ratio = dense["flops_executed"] / sparse["flops_executed"]
                 row = dict(input=name, kernels=kernels, threads=threads, peak_macs_per_second=p, sparse=sparse,
                            dense=dense, fraction_of_peak=rate / p, speedup=speedup, flops_ratio=ratio,
-                           speedup_of_ratio=speedup / ratio, load=load())
+                           speedup_of_ratio=speedup / ratio, load=load(), peak_macs_per_cpu_second=pc,
+                           fraction_of_peak_cpu=cpu_rate / pc, cpu_speedup=cpu_speedup)
                 rows.append(row)
                 print(f"{name:<10} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {sparse['median_ms']:>10.1f} {sparse['min_ms']:>8.1f} "
                       f"{rate / 1e9:>9.1f} {100 * rate / p:>7.1f}% {dense['median_ms']:>9.1f} {speedup:>9.2f} {ratio:>12.2f} "
-                      f"{100 * speedup / ratio:>8.1f}% {row['load']:>5.1f}", flush=True)
+                      f"{100 * speedup / ratio:>8.1f}% {row['load']:>5.1f} {100 * cpu_rate / pc:>11.1f}% "
+                      f"{100 * cpu_speedup / ratio:>12.1f}%", flush=True)
     if opts.json:
         with open(opts.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #ifndef WIDTH
@@ -35,6 +36,12 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+static double cpu_seconds(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
+}
+
 static void *spin(void *arg) {
     float *sink = arg;
     vec a[CHAINS];
@@ -57,15 +64,18 @@ int main(int argc, char **argv) {
     if (threads < 1 || threads > 256 || rounds < 1) return 2;
     pthread_t ids[256];
     float sinks[256][WIDTH];
-    double best = 1e30;
+    double best = 1e30, best_cpu = 1e30;
     for (int r = 0; r < rounds; r++) {
-        double start = now();
+        double start = now(), cpu_start = cpu_seconds();
         for (int t = 0; t < threads; t++) pthread_create(&ids[t], NULL, spin, sinks[t]);
         for (int t = 0; t < threads; t++) pthread_join(ids[t], NULL);
-        double elapsed = now() - start;
+        double elapsed = now() - start, cpu = cpu_seconds() - cpu_start;
         if (elapsed < best) best = elapsed;
+        if (cpu < best_cpu) best_cpu = cpu;
     }
     double macs = (double)threads * ITERATIONS * CHAINS * WIDTH;
-    printf("{\"threads\":%d,\"width\":%d,\"seconds\":%.4f,\"macs_per_second\":%.4e}\n", threads, WIDTH, best, macs / best);
+    /* Per CPU-second: what one thread's worth of core delivers while it runs, apart from other processes. */
+    printf("{\"threads\":%d,\"width\":%d,\"seconds\":%.4f,\"macs_per_second\":%.4e,\"macs_per_cpu_second\":%.4e}\n",
+           threads, WIDTH, best, macs / best, macs / best_cpu);
     return 0;
 }
