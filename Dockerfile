@@ -34,6 +34,9 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 
+# SwiftPM loads every target of the manifest, test targets included, so their folders come along
+# (sources only; nothing of them is built or shipped).
+COPY Tests ./Tests
 COPY Sources ./Sources
 COPY Models ./Models
 RUN SMSR_TARGET_CPU="${SMSR_TARGET_CPU}" swift build -c release --static-swift-stdlib --product smsr \

@@ -81,8 +81,17 @@ check "consistency across Dockerfile, Kubernetes (ServiceMonitor too: a CRD, no 
 
 # --- the release binary, alone ----------------------------------------------------------------------------
 if [[ $mode != --static ]]; then
-    echo "building the release binary as the Dockerfile does (swift build -c release --static-swift-stdlib)"
-    release_build=(swift build -c release --static-swift-stdlib --product smsr --scratch-path "$RELEASE_SCRATCH")
+    # The build stage's context: only what the Dockerfile copies into it (COPY lines without --from).
+    context=.build-deploy-context
+    rm -rf "$context"
+    mkdir -p "$context"
+    for path in $(awk '/^FROM /{stage++} stage == 1 && /^COPY / && !/--from/ {for (i = 2; i < NF; i++) print $i}' Dockerfile); do
+        cp -a "$path" "$context/"
+    done
+    echo "building the release binary as the Dockerfile does (swift build -c release --static-swift-stdlib)" \
+        "from what it copies: $(ls "$context" | tr '\n' ' ')"
+    release_build=(swift build -c release --static-swift-stdlib --product smsr
+                   --package-path "$context" --scratch-path "$PWD/$RELEASE_SCRATCH")
     if "${release_build[@]}" >"$work/build.log" 2>&1; then
         echo "ok: release build"
         passed=$((passed + 1))

@@ -82,6 +82,23 @@ def dockerfile_runtime():
     return stage
 
 
+def check_build_context():
+    """Every path the build stage copies must be let through by .dockerignore (an allowlist)."""
+    lines = [l.strip() for l in read(".dockerignore").splitlines() if l.strip() and not l.startswith("#")]
+    expect(lines and lines[0] == "*", ".dockerignore should start with * and allow paths back with !")
+    allowed = {l[1:].rstrip("/") for l in lines if l.startswith("!")}
+    stage = 0
+    for raw in read("Dockerfile").splitlines():
+        words = raw.split()
+        if words[:1] == ["FROM"]:
+            stage += 1
+        elif stage == 1 and words[:1] == ["COPY"] and not any(w.startswith("--from") for w in words):
+            for source in words[1:-1]:
+                expect(source.rstrip("/") in allowed, f"the Dockerfile copies {source}, which .dockerignore leaves out")
+    expect(os.path.isdir(os.path.join(ROOT, "Tests")) <= ("Tests" in allowed),
+           "Package.swift's test targets need Tests/ in the build context")
+
+
 def manifests(path):
     with open(path, encoding="utf-8") as f:
         return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(f) if d}
@@ -267,6 +284,7 @@ def main():
     parser.add_argument("--binary")
     args = parser.parse_args()
 
+    check_build_context()
     configurations = {
         "Dockerfile": dockerfile_runtime()["ENV"],
         "Kubernetes Deployment": check_kubernetes(args.rendered),
