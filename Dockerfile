@@ -3,7 +3,7 @@
 # smsr-serve: `smsr serve` in a slim Debian image.
 #
 #   docker build -t smsr-serve .
-#   docker build -t smsr-serve:v3 --build-arg SMSR_TARGET_CPU=x86-64-v3 .
+#   docker build -t smsr-serve:haswell --build-arg SMSR_TARGET_CPU=haswell .
 #   docker run --rm -p 8080:8080 smsr-serve
 #
 # The release binary links the Swift runtime statically and carries the default models (Models/, compiled

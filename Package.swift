@@ -1,9 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// SMSR_TARGET_CPU (an LLVM CPU name such as `haswell`; unset or `portable` for the baseline) lets a build
+// assume a newer CPU outside the kernels, which are built per instruction set and chosen at start-up anyway.
+let targetCPU = Context.environment["SMSR_TARGET_CPU"].flatMap { $0.isEmpty || $0 == "portable" ? nil : $0 }
+let targetCPUSwiftFlags = targetCPU.map { ["-target-cpu", $0] } ?? []
+let targetCPUCFlags = targetCPU.map { ["-march=\($0)"] } ?? []
+
 // The engine's numeric code runs optimized even in debug builds: `swift test` would otherwise spend
 // minutes in unoptimized float loops. These flags are allowed because this is the root package.
-let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-O"] + targetCPUSwiftFlags)]
 
 // The SIMD kernels are compiled twice from the same sources (symlinked from Sources/SMSR/Kernels/SIMD), once
 // per instruction set, and chosen at start-up from CPUID. Without -target-cpu, SIMD16 arithmetic becomes
@@ -31,11 +37,11 @@ let package = Package(
     targets: [
         .target(
             name: "CCodecs",
-            cSettings: [.unsafeFlags(["-O2"])],
+            cSettings: [.unsafeFlags(["-O2"] + targetCPUCFlags)],
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: optimizedSwift),
-        .target(name: "SMSRCPU", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "SMSRCPU", cSettings: [.unsafeFlags(["-O2"] + targetCPUCFlags)]),
         .target(
             name: "SMSRKernelsAVX512",
             dependencies: ["SMSRCPU"],
