@@ -35,11 +35,10 @@ final class ServiceEndpoints: Sendable {
         watch = DisconnectWatch { [weak self] id in self?.clientLeft(jobID: id) }
     }
 
-    /// The one place the CPU budget reaches the engine. `threadsPerJob` is meant for the kernels'
-    /// thread team; pass it here once `InferenceOptions` carries a thread count.
+    /// The one place the CPU budget reaches the engine: each job's kernels split across `threadsPerJob`
+    /// threads, so workers x threads-per-job stays within the cores (no oversubscription).
     static func inferenceOptions(threadsPerJob: Int) -> InferenceOptions {
-        _ = threadsPerJob
-        return InferenceOptions()
+        InferenceOptions(threads: threadsPerJob)
     }
 
     // MARK: admission
