@@ -87,10 +87,9 @@ struct Serve: ParsableCommand {
         let logger = ServiceLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let service = UpscaleService(configuration: configuration, catalog: catalog, logger: logger)
         do {
-            try service.start()
+            try service.runUntilTerminated()
         } catch {
             throw ValidationError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
-        service.runUntilTerminated()
     }
 }
