@@ -23,10 +23,14 @@ struct CommandRunner {
 
     static let officialModel = shared.appendingPathComponent("models/smsr_x2_official.safetensors").path
 
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `smsr` with `arguments`, adding `environment` to this process's environment.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

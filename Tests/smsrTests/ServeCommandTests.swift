@@ -138,30 +138,10 @@ import Testing
     }
 
     @Test func unusableSettingsFailAtStartWithTheirName() throws {
-        let badPort = try CommandRunnerWithEnvironment.run(["serve", "--model", CommandRunner.officialModel],
+        let badPort = try CommandRunner.run(["serve", "--model", CommandRunner.officialModel],
                                                            environment: ["SMSR_PORT": "eighty"])
         #expect(badPort.status != 0 && badPort.stderr.contains("SMSR_PORT must be an integer"))
         let badModel = try CommandRunner.run(["serve", "--model", "/nonexistent.safetensors"])
         #expect(badModel.status != 0 && badModel.stderr.contains("/nonexistent.safetensors"))
-    }
-}
-
-/// `CommandRunner.run` with extra environment variables.
-enum CommandRunnerWithEnvironment {
-    static func run(_ arguments: [String], environment: [String: String]) throws -> CommandRunner.Outcome {
-        let process = Process()
-        process.executableURL = CommandRunner.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
     }
 }
