@@ -19,6 +19,16 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The format a file name's extension implies (`photo.JPG` is JPEG), if any.
+    public init?(fileName: String) {
+        guard let dot = fileName.lastIndex(of: "."), !fileName[dot...].contains("/") else { return nil }
+        switch fileName[fileName.index(after: dot)...].lowercased() {
+        case "png": self = .png
+        case "jpg", "jpeg": self = .jpeg
+        default: return nil
+        }
+    }
+
     /// The format for a media type such as `image/jpeg` (parameters after `;` are ignored).
     public init?(mimeType: String) {
         let essence = mimeType.split(separator: ";", maxSplits: 1).first ?? ""

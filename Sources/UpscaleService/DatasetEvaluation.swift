@@ -47,7 +47,7 @@ public struct DatasetEvaluation: Sendable {
                 throw .unreadableDirectory(dir.path)
             }
             var result: [String: URL] = [:]
-            for name in names where ["png", "jpg", "jpeg"].contains((name as NSString).pathExtension.lowercased()) {
+            for name in names where ImageFormat(fileName: name) != nil {
                 result[(name as NSString).deletingPathExtension] = dir.appendingPathComponent(name)
             }
             return result

@@ -34,7 +34,7 @@ struct Upscale: ParsableCommand {
     func run() throws {
         let pipeline = UpscalePipeline(model: try model.load())
         let bytes = try CommandInput.read(input)
-        let outcome = try pipeline.upscale(encoded: bytes, format: format ?? ImageFormat(pathExtension: output), quality: quality)
+        let outcome = try pipeline.upscale(encoded: bytes, format: format ?? ImageFormat(fileName: output), quality: quality)
         try Data(outcome.bytes).write(to: URL(fileURLWithPath: output))
         if let rawOutput {
             try outcome.inference.planarRGB.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: rawOutput)) }
@@ -43,13 +43,4 @@ struct Upscale: ParsableCommand {
     }
 }
 
-extension ImageFormat: ExpressibleByArgument {
-    /// The format a file name implies, if any.
-    init?(pathExtension path: String) {
-        switch (path as NSString).pathExtension.lowercased() {
-        case "png": self = .png
-        case "jpg", "jpeg": self = .jpeg
-        default: return nil
-        }
-    }
-}
+extension ImageFormat: ExpressibleByArgument {}
