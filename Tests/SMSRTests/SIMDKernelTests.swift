@@ -74,6 +74,35 @@ import Testing
         }
     }
 
+    /// Into a reused map, the kernels write every value a reader uses (dense outputs everywhere, all outputs at
+    /// masked pixels) and leave the sparse outputs at unmasked pixels as they were.
+    @Test(arguments: instructionSets, sparseCases.indices)
+    func sparseConvolutionIntoReusedMapWritesWhatReadersUse(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, dIn, cout, dOut, density) = Self.sparseCases[index]
+        var random = SplitMix64(seed: UInt64(800 + index))
+        let mask = ReferenceKernelTests.randomMask(h, w, density: density, &random)
+        var input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        for p in 0..<input.pixelCount where mask.bits[p] == 0 {
+            for c in dIn..<cin { input.values[p * cin + c] = 0 }
+        }
+        let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
+        let expected = Self.reference.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+        let kernels = try #require(SIMDKernels(set, threads: 2))
+        var ours = FeatureMap(height: h, width: w, channels: cout, repeating: .nan)
+        kernels.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask, into: &ours)
+        var (wrong, written) = (0, 0)
+        for p in 0..<ours.pixelCount {
+            let masked = mask.bits[p] != 0
+            for c in 0..<cout {
+                let (a, b) = (ours.values[p * cout + c], expected.values[p * cout + c])
+                // `!(x < limit)` also counts a NaN left where a value was due.
+                if masked || c < dOut { if !(abs(a - b) < 1e-3) { wrong += 1 } } else if !a.isNaN { written += 1 }
+            }
+        }
+        #expect(wrong == 0, "\(set): \(wrong) values differ from the reference")
+        #expect(written == 0, "\(set): \(written) unmasked sparse outputs written")
+    }
+
     /// (height, width, inputs, dense inputs, outputs, mask density; nil: no mask).
     static let pointwiseCases: [(Int, Int, Int, Int, Int, Double?)] = [
         (9, 14, 64, 24, 64, 0.3), (9, 14, 64, 0, 64, 0.5), (6, 5, 64, 64, 64, nil), (5, 7, 64, 3, 64, 1.0),

@@ -12,7 +12,7 @@ public struct ConvWeights: Sendable, Equatable {
     /// kernels read whole vectors from. Shares storage with `values` when no padding is needed.
     public private(set) var laneValues: [Float]
 
-    /// The output count rounded up to a multiple of 8 floats.
+    /// The output count rounded up to a multiple of 16 floats (one AVX-512 vector, two AVX2 vectors).
     public var laneOutputs: Int { Self.laneOutputs(outputs) }
 
     public init(kernelSize: Int, inputs: Int, outputs: Int, values: [Float], bias: [Float]?) {
@@ -26,7 +26,7 @@ public struct ConvWeights: Sendable, Equatable {
         laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
     }
 
-    static func laneOutputs(_ outputs: Int) -> Int { (outputs + 7) / 8 * 8 }
+    static func laneOutputs(_ outputs: Int) -> Int { (outputs + 15) / 16 * 16 }
 
     static func padOutputs(_ values: [Float], kernelSize: Int, inputs: Int, outputs: Int) -> [Float] {
         let padded = laneOutputs(outputs)

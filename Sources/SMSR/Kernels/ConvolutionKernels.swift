@@ -15,7 +15,8 @@ public protocol ConvolutionKernels: Sendable {
                         mask: SpatialMask) -> FeatureMap
 
     /// `sparseConvolve` into an existing map, so a block's layers can reuse two buffers instead of allocating
-    /// (and page-faulting) a new map per layer.
+    /// (and page-faulting) a new map per layer. The sparse outputs at unmasked pixels may be left as they were
+    /// (fast kernels do not write them): the next layer and the collect read sparse channels at masked pixels only.
     func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
                         mask: SpatialMask, into output: inout FeatureMap)
 

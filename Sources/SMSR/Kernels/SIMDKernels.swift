@@ -22,7 +22,8 @@ public struct SIMDKernels: ConvolutionKernels {
         SIMDKernels(instructionSet, threads: threads) ?? self
     }
 
-    /// Positions per chunk boundary: a multiple of every register tile's position count (6 and 8).
+    /// Positions per chunk boundary: a multiple of every register tile's position count (6, 8, 12), so
+    /// threads cut the position list where a single thread's blocks would end.
     static let granularity = 24
 
     public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool) -> FeatureMap {
@@ -40,7 +41,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             input: x.baseAddress, height: h, width: w, input_channels: input.channels,
                             dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: 0,
+                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
                             accumulate: 0, relu: relu ? 1 : 0, positions: nil, first: 0, count: h * w)
                         run(job, positions: nil)
                     }
@@ -52,7 +53,8 @@ public struct SIMDKernels: ConvolutionKernels {
 
     public func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
                                mask: SpatialMask) -> FeatureMap {
-        var output = FeatureMap(height: 0, width: 0, channels: 0)
+        // Zero-filled first: the into-variant leaves the sparse outputs at unmasked pixels alone.
+        var output = FeatureMap(height: input.height, width: input.width, channels: weights.outputs)
         sparseConvolve(input, denseInputs: denseInputs, weights, denseOutputs: denseOutputs, mask: mask, into: &output)
         return output
     }
@@ -63,7 +65,7 @@ public struct SIMDKernels: ConvolutionKernels {
         precondition(mask.height == input.height && mask.width == input.width, "mask size mismatch")
         let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
         if output.height != h || output.width != w || output.channels != cout {
-            // Every value is written below (the sparse outputs off the mask as zeros), so no zeroing here.
+            // Nothing to zero: the values written below are the only ones any reader of this map uses.
             output = FeatureMap(height: h, width: w, channels: cout,
                                 values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
         }
@@ -71,13 +73,14 @@ public struct SIMDKernels: ConvolutionKernels {
             weights.laneValues.withUnsafeBufferPointer { wt in
                 output.values.withUnsafeMutableBufferPointer { out in
                     mask.bits.withUnsafeBufferPointer { bits in
-                        // Unmasked positions: the dense outputs from the dense inputs, zeros for the sparse ones.
+                        // Unmasked positions: the dense outputs from the dense inputs; the sparse outputs are left as
+                        // they were, since every reader takes them at masked pixels only.
                         var job = smsr_convolution(
                             input: x.baseAddress, height: h, width: w, input_channels: cin,
                             dense_inputs: denseInputs, used_inputs: denseInputs, mask: nil,
                             kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs,
-                            cleared_outputs: cout, accumulate: 0, relu: 1, positions: nil, first: 0, count: 0)
+                            accumulate: 0, relu: 1, positions: nil, first: 0, count: 0)
                         mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
                         // Masked positions: every output, sparse inputs read at masked neighbours only.
                         job.used_inputs = cin
@@ -102,7 +105,7 @@ public struct SIMDKernels: ConvolutionKernels {
                         input: x.baseAddress, height: h, width: w, input_channels: cin,
                         dense_inputs: cin, used_inputs: cin, mask: nil,
                         kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                        bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: 0,
+                        bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
                         accumulate: 1, relu: 0, positions: nil, first: 0, count: h * w)
                     guard let mask else { return run(job, positions: nil) }
                     precondition(mask.height == h && mask.width == w, "mask size mismatch")
@@ -122,7 +125,7 @@ public struct SIMDKernels: ConvolutionKernels {
     /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.
     private func run(_ job: smsr_convolution, positions: UnsafeBufferPointer<Int32>?) {
         let count = positions?.count ?? job.count
-        guard count > 0, max(job.computed_outputs, job.cleared_outputs) > 0, job.height * job.width > 0 else { return }
+        guard count > 0, job.computed_outputs > 0, job.height * job.width > 0 else { return }
         team.forEachChunk(count, granularity: Self.granularity) { range in
             var part = job
             if let positions {

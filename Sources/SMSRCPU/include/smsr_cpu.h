@@ -23,12 +23,11 @@ typedef struct smsr_convolution {
     const unsigned char *mask;   /* height x width, or NULL */
     long kernel_size;            /* 1 or 3 */
     const float *weights;        /* [ky][kx][input_channels][padded_outputs] */
-    long padded_outputs;         /* a multiple of 8; weight columns past the real outputs are zero */
+    long padded_outputs;         /* a multiple of 16; weight columns past the real outputs are zero */
     const float *bias;           /* padded_outputs values, or NULL */
     float *output;               /* channels-last, height x width x output_channels */
     long output_channels;
-    long computed_outputs;       /* outputs 0..<computed_outputs are written */
-    long cleared_outputs;        /* outputs computed_outputs..<cleared_outputs are set to 0; the rest are left alone */
+    long computed_outputs;       /* outputs 0..<computed_outputs are written; the rest are left alone */
     int accumulate;              /* add to the output instead of overwriting it */
     int relu;
     const int *positions;        /* the output pixels, or NULL for first..<first+count */

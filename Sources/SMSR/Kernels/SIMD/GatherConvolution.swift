@@ -12,34 +12,29 @@ public enum GatherConvolution {
 
     public static func run(_ job: UnsafePointer<smsr_convolution>) {
         let j = job.pointee
-        guard j.count > 0 else { return }
-        guard j.computed_outputs > 0 else { return clear(j) }
+        guard j.count > 0, j.computed_outputs > 0 else { return }
         precondition(j.kernel_size == 1 || j.kernel_size == 3, "kernel size must be 1 or 3")
-        precondition(j.padded_outputs % 8 == 0 && j.computed_outputs <= j.padded_outputs, "bad output padding")
+        precondition(j.padded_outputs % 16 == 0 && j.computed_outputs <= j.padded_outputs, "bad output padding")
         precondition(j.dense_inputs <= j.used_inputs && j.used_inputs <= j.input_channels, "bad input ranges")
+        // The register tile, shaped to the output count: up to 24 accumulators of AVX-512's 32 registers (12 of
+        // AVX2's 16), and at most 12 positions, whose pointers must stay in general registers.
+        let vectors = (Int(j.computed_outputs) + FullVector.scalarCount - 1) / FullVector.scalarCount
         #if SMSR_WIDE_VECTORS
-        // Six positions x 64 outputs is 24 accumulators of the 32 registers; narrower outputs take more positions.
-        if j.computed_outputs > 56 { PositionBlocks<6>.run(j) } else { PositionBlocks<8>.run(j) }
+        switch vectors {
+        case 1: PositionBlocks<12, 1>.run(j)
+        case 2: PositionBlocks<12, 2>.run(j)
+        case 3: PositionBlocks<8, 3>.run(j)
+        default: PositionBlocks<6, 4>.run(j)
+        }
         #else
-        // Six positions x 16 outputs is 12 accumulators of AVX2's 16 registers.
-        PositionBlocks<6>.run(j)
+        if vectors == 1 { PositionBlocks<12, 1>.run(j) } else { PositionBlocks<6, 2>.run(j) }
         #endif
-    }
-}
-
-/// Zeroes outputs `computed_outputs..<cleared_outputs` at every position (nothing to compute).
-private func clear(_ j: smsr_convolution) {
-    guard j.cleared_outputs > j.computed_outputs else { return }
-    for index in 0..<j.count {
-        let pos = j.positions.map { Int($0[index]) } ?? (j.first + index)
-        let out = j.output + pos * j.output_channels
-        for c in j.computed_outputs..<j.cleared_outputs { out[c] = 0 }
     }
 }
 
 /// Walks the positions `P` at a time: builds the neighbour pointer table once per block, then runs register
 /// tiles across the output channels.
-struct PositionBlocks<let P: Int> {
+struct PositionBlocks<let P: Int, let NV: Int> {
     static func run(_ j: smsr_convolution) {
         let k = Int(j.kernel_size)
         let (taps, radius) = (k * k, k / 2)
@@ -87,11 +82,6 @@ struct PositionBlocks<let P: Int> {
                         }
                         tiles(inputs: inputs, sparseInputs: sparseInputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
                               taps: taps, job: j, outputs: outputs, count: count)
-                        if j.cleared_outputs > j.computed_outputs {
-                            for p in 0..<count {
-                                for c in j.computed_outputs..<j.cleared_outputs { outputs[p][c] = 0 }
-                            }
-                        }
                         start += P
                     }
                 }
@@ -136,29 +126,25 @@ struct PositionBlocks<let P: Int> {
         }
     }
 
-    /// Covers the computed outputs with register tiles, widest first.
+    /// Covers the computed outputs with register tiles of up to `NV` vectors (weight rows are padded to whole
+    /// vectors, so the last tile may compute lanes it does not store).
     @inline(__always)
     static func tiles(inputs: UnsafePointer<UnsafePointer<Float>>, sparseInputs: UnsafePointer<UnsafePointer<Float>>,
                       sparseTaps: UnsafePointer<Bool>, taps: Int, job j: smsr_convolution,
                       outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int) {
         let computed = Int(j.computed_outputs)
         let lanes = FullVector().scalarCount
-        let maxVectors = P == 6 ? 4 : 3
-        var fullLeft = (computed + 7) / 8 * 8 / lanes
+        var vectorsLeft = (computed + lanes - 1) / lanes
         var co = 0
-        func shifted(_ o: InlineArray<P, UnsafeMutablePointer<Float>>, _ by: Int) -> InlineArray<P, UnsafeMutablePointer<Float>> {
-            var r = o
-            for p in 0..<P { r[p] = o[p] + by }
-            return r
-        }
-        while fullLeft > 0 {
-            let nv = min(fullLeft, maxVectors)
+        let (cin, dense, used, stride) = (Int(j.input_channels), Int(j.dense_inputs), Int(j.used_inputs), Int(j.padded_outputs))
+        let (acc, relu) = (j.accumulate != 0, j.relu != 0)
+        while vectorsLeft > 0 {
+            let nv = min(vectorsLeft, NV)
             let w = j.weights + co
             let b = j.bias.map { $0 + co }
-            let out = shifted(outputs, co)
+            var out = outputs
+            for p in 0..<P { out[p] = outputs[p] + co }
             let valid = computed - co
-            let (cin, dense, used, stride) = (Int(j.input_channels), Int(j.dense_inputs), Int(j.used_inputs), Int(j.padded_outputs))
-            let (acc, relu) = (j.accumulate != 0, j.relu != 0)
             switch nv {
             case 4:
                 RegisterTile<P, 4, FullVector>.compute(
@@ -182,16 +168,7 @@ struct PositionBlocks<let P: Int> {
                     count: count, valid: valid, accumulate: acc, relu: relu)
             }
             co += nv * lanes
-            fullLeft -= nv
-        }
-        if co < computed {
-            // An odd eight outputs at the end (wide builds only): a half-width tile wastes less than a full one.
-            RegisterTile<P, 1, HalfVector>.compute(
-                inputs: inputs, sparseInputs: sparseInputs, sparseTaps: sparseTaps, taps: taps,
-                inputChannels: Int(j.input_channels), denseInputs: Int(j.dense_inputs), usedInputs: Int(j.used_inputs),
-                weights: j.weights + co, rowStride: Int(j.padded_outputs), bias: j.bias.map { $0 + co },
-                outputs: shifted(outputs, co), count: count, valid: computed - co,
-                accumulate: j.accumulate != 0, relu: j.relu != 0)
+            vectorsLeft -= nv
         }
     }
 }

@@ -7,4 +7,3 @@ typealias FullVector = SIMD16<Float>
 #else
 typealias FullVector = SIMD8<Float>
 #endif
-typealias HalfVector = SIMD8<Float>
