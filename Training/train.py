@@ -141,7 +141,7 @@ def main(argv=None):
         torch.set_rng_state(st["torch_rng"])
         rng.bit_generator.state = st["np_rng"]
         random.setstate(st["py_rng"])
-        log(a.run, f"RESUME step {step} tau {st.get('tau', float('nan')):.4f} from {ck}")
+        log(a.run, f"RESUME step {step} tau {st.get('tau', float('nan')):.4f} from {ck} " + json.dumps(vars(a)))
     else:
         cfg = {k: v for k, v in vars(a).items()}
         with open(os.path.join(a.run, "config.json"), "w") as f:
