@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SMSR
 
 /// Builds a `ServiceConfiguration` from command-line flags and `SMSR_*` environment variables. A
 /// flag wins over the variable of the same setting; an unusable value names where it came from.
@@ -32,6 +33,15 @@ public struct ConfigurationSources: Sendable {
         if let text = flags[key] { return (text, key.flag) }
         if let text = environment[key.environmentVariable], !text.isEmpty { return (text, key.environmentVariable) }
         return nil
+    }
+
+    /// Variables read elsewhere: the engine's kernel and tile overrides, and the build's target CPU.
+    public static let otherVariables: Set<String> = ["SMSR_KERNELS", "SMSR_TILE", "SMSR_TARGET_CPU"]
+
+    /// `SMSR_*` variables that no setting reads (a misspelt `SMSR_WORKER` would otherwise be silently ignored).
+    public var unknownVariables: [String] {
+        let known = Set(Key.allCases.map(\.environmentVariable)).union(Self.otherVariables)
+        return environment.keys.filter { $0.hasPrefix("SMSR_") && !known.contains($0) }.sorted()
     }
 
     /// Model files: repeated `--model` flags arrive joined by newlines; `SMSR_MODEL` separates
@@ -69,7 +79,7 @@ public struct ConfigurationSources: Sendable {
     }
 
     /// The service configuration; `cores` sets the CPU budget's defaults.
-    public func serviceConfiguration(cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(Failure) -> ServiceConfiguration {
+    public func serviceConfiguration(cores: Int = CPUAllowance.cores) throws(Failure) -> ServiceConfiguration {
         var c = ServiceConfiguration()
         if let (text, _) = value(.host) { c.host = text }
         if let port = try integer(.port, in: 0...65535) { c.port = port }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Imaging
 import Logging
+import SMSR
 
 /// The upscaling service: its listeners (the API, and `/metrics` on a port of its own if asked),
 /// the job queue and worker pool behind them, readiness, and graceful shutdown.
@@ -87,7 +88,7 @@ public final class UpscaleService: Sendable {
         settings["models"] = "\(endpoints.catalog.models.map { "x\($0.scale)=\($0.source)" }.joined(separator: ","))"
         settings["default_scale"] = "\(endpoints.catalog.defaultScale)"
         logger.info("configuration", metadata: settings)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = CPUAllowance.cores
         if configuration.workers * configuration.threadsPerJob > cores {
             logger.warning("CPU budget overcommitted", metadata: [
                 "workers": "\(configuration.workers)", "threads_per_job": "\(configuration.threadsPerJob)", "cores": "\(cores)",

@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     var runs: Int = 5
 
     @Option(help: "Threads per run (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = CPUAllowance.cores
 
     @Option(help: "Kernels: avx512, avx2, neon or reference (default: the widest this CPU runs).")
     var kernels: String?

@@ -19,7 +19,7 @@ public struct InferenceOptions: Sendable {
     public var collectTrace: Bool
 
     public init(masks: Masks = .predicted, kernels: any ConvolutionKernels = KernelChoice.automatic,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, tiling: Tiling = .configured,
+                threads: Int = CPUAllowance.cores, tiling: Tiling = .configured,
                 collectTrace: Bool = false) {
         self.masks = masks
         self.kernels = kernels
