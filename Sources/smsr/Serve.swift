@@ -85,6 +85,9 @@ struct Serve: ParsableCommand {
         }
 
         let logger = ServiceLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        if !sources.unknownVariables.isEmpty {
+            logger.warning("unknown SMSR_ variables ignored", metadata: ["variables": "\(sources.unknownVariables.joined(separator: ","))"])
+        }
         let service = UpscaleService(configuration: configuration, catalog: catalog, logger: logger)
         do {
             try service.runUntilTerminated()

@@ -59,51 +59,31 @@ import Testing
         }
     }
 
-    /// A 16x16 crop of a Set5 image: quick to upscale.
-    static func smallPNG() throws -> [UInt8] {
-        let bird = try ImageCodec.decode([UInt8](Data(contentsOf: CommandRunner.shared.appendingPathComponent("datasets/Set5/LR_bicubic/X2/bird.png"))))
-        return try ImageCodec.encode(bird.image.converted(to: .rgb).cropped(x: 40, y: 40, width: 16, height: 16), as: .png)
-    }
-
     @Test func sigtermLetsTheRequestInFlightFinishThenExitsZero() throws {
         let server = try ServeProcess(["--model", CommandRunner.officialModel, "--workers", "1"])
         let port = try #require(server.port())
         #expect(server.waitForLine { $0["msg"] as? String == "ready" } != nil)
 
-        // curl reads the body from a pipe: it sends the head with Expect: 100-continue and waits for it.
-        let image = try Self.smallPNG()
-        let body = Pipe()
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        // `-T -` streams standard input as a chunked body (`--data-binary @-` would read it all first).
-        curl.arguments = ["-sS", "-v", "--max-time", "60", "-X", "POST", "-T", "-", "-H", "Content-Type: image/png",
-                          "-H", "Expect: 100-continue", "-H", "X-Request-ID: in-flight",
-                          "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/v1/upscale"]
-        let curlOut = Pipe()
-        let curlErr = Pipe()
-        curl.standardInput = body
-        curl.standardOutput = curlOut
-        curl.standardError = curlErr
-        try curl.run()
-        // Once curl has the 100 Continue, the server is reading this request's body: it is in flight.
-        var verbose = ""
-        while !verbose.contains("< HTTP/1.1 100 Continue") {
-            let chunk = curlErr.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            verbose += String(decoding: chunk, as: UTF8.self)
+        // A plain socket client sends a 256x256 image whole; once the metrics show the worker busy with it,
+        // the request is in flight (upscaling takes most of a second), and SIGTERM comes then.
+        let baby = try ImageCodec.decode([UInt8](Data(contentsOf: CommandRunner.shared.appendingPathComponent("datasets/Set5/HR/baby.png"))))
+        let image = try ImageCodec.encode(baby.image.converted(to: .rgb).cropped(x: 128, y: 128, width: 256, height: 256), as: .png)
+        let client = try LoopbackClient(port: port)
+        #expect(client.send(Array(("POST /v1/upscale HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\n"
+            + "Content-Length: \(image.count)\r\nX-Request-ID: in-flight\r\n\r\n").utf8) + image))
+        var busy = false
+        for _ in 0..<20_000 where !busy {
+            let metrics = try LoopbackClient(port: port)
+            metrics.send(Array("GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8))
+            busy = metrics.receive(until: { _ in false }).contains("\nsmsr_workers_busy 1")
         }
-        #expect(verbose.contains("100 Continue"), "\(verbose)")
+        #expect(busy, "the upload reached a worker")
 
         kill(server.process.processIdentifier, SIGTERM)
-        #expect(server.waitForLine { $0["msg"] as? String == "draining" } != nil)
-        body.fileHandleForWriting.write(Data(image))
-        try body.fileHandleForWriting.close()
-
-        let status = String(decoding: curlOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        verbose += String(decoding: curlErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        #expect(status == "200", "\(verbose)")
-        #expect(verbose.contains("< Connection: close"), "the last response of a draining server closes")
+        #expect(server.waitForLine { $0["msg"] as? String == "shutting down" } != nil)
+        let response = client.receive(until: { _ in false })  // to the end: the server closes after answering
+        #expect(response.hasPrefix("HTTP/1.1 200 OK"), "\(response.prefix(300))")
+        #expect(response.contains("\r\nConnection: close\r\n"), "the last response of a draining server closes")
 
         server.readToEnd()
         server.process.waitUntilExit()
@@ -123,8 +103,12 @@ import Testing
         try Data("top-secret-key\n".utf8).write(to: keys)
         let server = try ServeProcess(["--model", CommandRunner.officialModel, "--queue-capacity", "5"], environment: [
             "SMSR_QUEUE_CAPACITY": "3", "SMSR_WORKERS": "1", "SMSR_MAX_PIXELS": "1234", "SMSR_API_KEYS_FILE": keys.path,
+            "SMSR_WORKER": "4", "SMSR_TILE": "256",
         ])
         let configuration = try #require(server.waitForLine { $0["msg"] as? String == "configuration" })
+        // A misspelt variable is named in a warning; the engine's own variables are not.
+        let unknown = server.lines.first { $0["msg"] as? String == "unknown SMSR_ variables ignored" }
+        #expect(unknown?["variables"] as? String == "SMSR_WORKER")
         #expect(configuration["queue_capacity"] as? String == "5", "the flag wins")
         #expect(configuration["workers"] as? String == "1" && configuration["max_pixels"] as? String == "1234")
         #expect(configuration["api_keys"] as? String == "1 from \(keys.path)")
@@ -143,5 +127,53 @@ import Testing
         #expect(badPort.status != 0 && badPort.stderr.contains("SMSR_PORT must be an integer"))
         let badModel = try CommandRunner.run(["serve", "--model", "/nonexistent.safetensors"])
         #expect(badModel.status != 0 && badModel.stderr.contains("/nonexistent.safetensors"))
+    }
+}
+
+/// A blocking TCP client on 127.0.0.1 with a receive timeout, for exchanges whose timing the test controls.
+final class LoopbackClient {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw CocoaError(.fileReadUnknown)
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Sends all of `bytes`; false if the connection failed first.
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Text received until `done` holds, the peer closes, or the timeout passes.
+    func receive(until done: (String) -> Bool) -> String {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !done(String(decoding: data, as: UTF8.self)) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
