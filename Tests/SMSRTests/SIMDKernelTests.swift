@@ -51,17 +51,26 @@ import Testing
         (13, 5, 20, 7, 33, 10, 0.45), (16, 16, 64, 14, 64, 5, 0.08),
     ]
 
-    @Test(arguments: instructionSets, sparseCases.indices)
-    func sparseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
-        let (h, w, cin, dIn, cout, dOut, density) = Self.sparseCases[index]
-        var random = SplitMix64(seed: UInt64(700 + index))
+    /// One sparse case with random data (sparse inputs zero off the mask, as a previous layer leaves them)
+    /// and the reference kernels' output for it.
+    static func sparseLayer(_ index: Int, seed: UInt64)
+        -> (input: FeatureMap, weights: ConvWeights, mask: SpatialMask, expected: FeatureMap) {
+        let (h, w, cin, dIn, cout, dOut, density) = sparseCases[index]
+        var random = SplitMix64(seed: seed)
         let mask = ReferenceKernelTests.randomMask(h, w, density: density, &random)
         var input = ReferenceKernelTests.randomMap(h, w, cin, &random)
         for p in 0..<input.pixelCount where mask.bits[p] == 0 {
             for c in dIn..<cin { input.values[p * cin + c] = 0 }
         }
         let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
-        let expected = Self.reference.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+        let expected = reference.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+        return (input, weights, mask, expected)
+    }
+
+    @Test(arguments: instructionSets, sparseCases.indices)
+    func sparseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
+        let (_, _, _, dIn, cout, dOut, _) = Self.sparseCases[index]
+        let (input, weights, mask, expected) = Self.sparseLayer(index, seed: UInt64(700 + index))
         var first: FeatureMap?
         for threads in [1, 2, 3] {
             let kernels = try #require(SIMDKernels(set, threads: threads))
@@ -78,15 +87,8 @@ import Testing
     /// masked pixels) and leave the sparse outputs at unmasked pixels as they were.
     @Test(arguments: instructionSets, sparseCases.indices)
     func sparseConvolutionIntoReusedMapWritesWhatReadersUse(_ set: InstructionSet, _ index: Int) throws {
-        let (h, w, cin, dIn, cout, dOut, density) = Self.sparseCases[index]
-        var random = SplitMix64(seed: UInt64(800 + index))
-        let mask = ReferenceKernelTests.randomMask(h, w, density: density, &random)
-        var input = ReferenceKernelTests.randomMap(h, w, cin, &random)
-        for p in 0..<input.pixelCount where mask.bits[p] == 0 {
-            for c in dIn..<cin { input.values[p * cin + c] = 0 }
-        }
-        let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
-        let expected = Self.reference.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask)
+        let (h, w, _, dIn, cout, dOut, _) = Self.sparseCases[index]
+        let (input, weights, mask, expected) = Self.sparseLayer(index, seed: UInt64(800 + index))
         let kernels = try #require(SIMDKernels(set, threads: 2))
         var ours = FeatureMap(height: h, width: w, channels: cout, repeating: .nan)
         kernels.sparseConvolve(input, denseInputs: dIn, weights, denseOutputs: dOut, mask: mask, into: &ours)
