@@ -23,14 +23,14 @@ struct CommandRunner {
 
     static let officialModel = shared.appendingPathComponent("models/smsr_x2_official.safetensors").path
 
-    /// Runs `smsr` with `arguments`, adding `environment` to this process's environment.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `binary` (the built `smsr`) with `arguments`, adding `environment` to `base` (by default this
+    /// process's environment).
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    base: [String: String] = ProcessInfo.processInfo.environment, binary: URL = executable) throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = binary
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        process.environment = base.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
