@@ -36,7 +36,7 @@ public struct ConfigurationSources: Sendable {
     }
 
     /// Variables read elsewhere: the engine's kernel and tile overrides, and the build's target CPU.
-    public static let otherVariables: Set<String> = ["SMSR_KERNELS", "SMSR_TILE", "SMSR_TARGET_CPU"]
+    public static let otherVariables: Set<String> = [KernelChoice.environmentVariable, Tiling.environmentVariable, "SMSR_TARGET_CPU"]
 
     /// `SMSR_*` variables that no setting reads (a misspelt `SMSR_WORKER` would otherwise be silently ignored).
     public var unknownVariables: [String] {

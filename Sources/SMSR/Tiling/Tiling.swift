@@ -29,9 +29,12 @@ public struct Tiling: Sendable, Equatable {
     /// Never tile.
     public static let wholeImage = Tiling(memoryBudget: .max)
 
+    /// The variable that sets a fixed tile size.
+    public static let environmentVariable = "SMSR_TILE"
+
     /// `SMSR_TILE=N` (N > 0) from the environment if set, else `automatic`.
     public static let configured: Tiling = {
-        guard let text = ProcessInfo.processInfo.environment["SMSR_TILE"], let size = Int(text), size > 0 else {
+        guard let text = ProcessInfo.processInfo.environment[environmentVariable], let size = Int(text), size > 0 else {
             return .automatic
         }
         return .tiles(size)

@@ -7,9 +7,6 @@ import SMSRCPU
 /// through pointers inside the kernel: no im2col buffer, and positions not listed cost nothing.
 /// Single-threaded; the engine splits position lists across threads.
 public enum GatherConvolution {
-    /// Floats per register in this build.
-    public static var vectorLanes: Int { FullVector().scalarCount }
-
     public static func run(_ job: UnsafePointer<smsr_convolution>) {
         let j = job.pointee
         guard j.count > 0, j.computed_outputs > 0 else { return }
