@@ -15,8 +15,8 @@ public protocol ConvolutionKernels: Sendable {
                         mask: SpatialMask) -> FeatureMap
 
     /// `sparseConvolve` into an existing map, so a block's layers can reuse two buffers instead of allocating
-    /// (and page-faulting) a new map per layer. The sparse outputs at unmasked pixels may be left as they were
-    /// (fast kernels do not write them): the next layer and the collect read sparse channels at masked pixels only.
+    /// (and page-faulting) a new map per layer. Every value is written, the sparse outputs at unmasked pixels
+    /// as 0, so the output meets this protocol's input contract for the next layer.
     func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
                         mask: SpatialMask, into output: inout FeatureMap)
 

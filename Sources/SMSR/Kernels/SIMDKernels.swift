@@ -41,7 +41,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             input: x.baseAddress, height: h, width: w, input_channels: input.channels,
                             dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
+                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
                             accumulate: 0, relu: relu ? 1 : 0, positions: nil, first: 0, count: h * w)
                         run(job, positions: nil)
                     }
@@ -73,13 +73,13 @@ public struct SIMDKernels: ConvolutionKernels {
             weights.laneValues.withUnsafeBufferPointer { wt in
                 output.values.withUnsafeMutableBufferPointer { out in
                     mask.bits.withUnsafeBufferPointer { bits in
-                        // Unmasked positions: the dense outputs from the dense inputs; the sparse outputs are left as
-                        // they were, since every reader takes them at masked pixels only.
+                        // Unmasked positions: the dense outputs from the dense inputs, and the sparse outputs set to 0,
+                        // which the next layer's row runs read as stored.
                         var job = smsr_convolution(
                             input: x.baseAddress, height: h, width: w, input_channels: cin,
                             dense_inputs: denseInputs, used_inputs: denseInputs, mask: nil,
                             kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                            bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs,
+                            bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs, cleared_outputs: cout,
                             accumulate: 0, relu: 1, positions: nil, first: 0, count: 0)
                         mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
                         // Masked positions: every output, sparse inputs read at masked neighbours only.
@@ -105,7 +105,7 @@ public struct SIMDKernels: ConvolutionKernels {
                         input: x.baseAddress, height: h, width: w, input_channels: cin,
                         dense_inputs: cin, used_inputs: cin, mask: nil,
                         kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                        bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout,
+                        bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
                         accumulate: 1, relu: 0, positions: nil, first: 0, count: h * w)
                     guard let mask else { return run(job, positions: nil) }
                     precondition(mask.height == h && mask.width == w, "mask size mismatch")
@@ -125,7 +125,7 @@ public struct SIMDKernels: ConvolutionKernels {
     /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.
     private func run(_ job: smsr_convolution, positions: UnsafeBufferPointer<Int32>?) {
         let count = positions?.count ?? job.count
-        guard count > 0, job.computed_outputs > 0, job.height * job.width > 0 else { return }
+        guard count > 0, max(job.computed_outputs, job.cleared_outputs) > 0, job.height * job.width > 0 else { return }
         team.forEachChunk(count, granularity: Self.granularity) { range in
             var part = job
             if let positions {

@@ -12,7 +12,8 @@ int smsr_cpu_has_avx2_fma(void);
 ///   bias + sum over taps (ky, kx) and inputs ci of w[ky][kx][ci][co] * input[neighbour][ci]
 /// where inputs 0..<dense_inputs are read at every neighbour inside the image, inputs
 /// dense_inputs..<used_inputs only at neighbours whose mask byte is non-zero (every neighbour when mask
-/// is NULL), and nothing outside the image (zero padding).
+/// is NULL), and nothing outside the image (zero padding). Inputs dense_inputs..<used_inputs must be 0 at
+/// pixels whose mask byte is 0: kernels may read them there as stored instead of skipping them.
 typedef struct smsr_convolution {
     const float *input;          /* channels-last, height x width x input_channels */
     long height;
@@ -27,7 +28,8 @@ typedef struct smsr_convolution {
     const float *bias;           /* padded_outputs values, or NULL */
     float *output;               /* channels-last, height x width x output_channels */
     long output_channels;
-    long computed_outputs;       /* outputs 0..<computed_outputs are written; the rest are left alone */
+    long computed_outputs;       /* outputs 0..<computed_outputs are written */
+    long cleared_outputs;        /* outputs computed_outputs..<cleared_outputs are set to 0; the rest are left alone */
     int accumulate;              /* add to the output instead of overwriting it */
     int relu;
     const int *positions;        /* the output pixels, or NULL for first..<first+count */

@@ -9,29 +9,42 @@ import SMSRCPU
 public enum GatherConvolution {
     public static func run(_ job: UnsafePointer<smsr_convolution>) {
         let j = job.pointee
-        guard j.count > 0, j.computed_outputs > 0 else { return }
+        guard j.count > 0, max(j.computed_outputs, j.cleared_outputs) > 0 else { return }
         precondition(j.kernel_size == 1 || j.kernel_size == 3, "kernel size must be 1 or 3")
         precondition(j.padded_outputs % 16 == 0 && j.computed_outputs <= j.padded_outputs, "bad output padding")
         precondition(j.dense_inputs <= j.used_inputs && j.used_inputs <= j.input_channels, "bad input ranges")
         // The register tile, shaped to the output count: up to 24 accumulators of AVX-512's 32 registers (12 of
-        // AVX2's 16), and at most 12 positions, whose pointers must stay in general registers.
+        // AVX2's 16), and at most 12 positions, whose pointers must stay in general registers. Channel counts
+        // the network uses (64, 16) also get the row-run path, whose pixel stride is a compile-time constant.
         let vectors = (Int(j.computed_outputs) + FullVector.scalarCount - 1) / FullVector.scalarCount
+        let cin = Int(j.input_channels)
         #if SMSR_WIDE_VECTORS
-        switch vectors {
-        case 1: PositionBlocks<12, 1>.run(j)
-        case 2: PositionBlocks<12, 2>.run(j)
-        case 3: PositionBlocks<8, 3>.run(j)
-        default: PositionBlocks<6, 4>.run(j)
+        switch (vectors, cin) {
+        case (1, 64): PositionBlocks<12, 1, 64>.run(j)
+        case (1, 16): PositionBlocks<12, 1, 16>.run(j)
+        case (1, _): PositionBlocks<12, 1, 0>.run(j)
+        case (3, _): PositionBlocks<8, 3, 0>.run(j)
+        case (_, 64): PositionBlocks<12, 2, 64>.run(j)
+        case (_, 16): PositionBlocks<12, 2, 16>.run(j)
+        default: PositionBlocks<12, 2, 0>.run(j)
         }
         #else
-        if vectors == 1 { PositionBlocks<12, 1>.run(j) } else { PositionBlocks<6, 2>.run(j) }
+        switch (vectors, cin) {
+        case (1, 64): PositionBlocks<12, 1, 64>.run(j)
+        case (1, 16): PositionBlocks<12, 1, 16>.run(j)
+        case (1, _): PositionBlocks<12, 1, 0>.run(j)
+        case (_, 64): PositionBlocks<6, 2, 64>.run(j)
+        case (_, 16): PositionBlocks<6, 2, 16>.run(j)
+        default: PositionBlocks<6, 2, 0>.run(j)
+        }
         #endif
     }
 }
 
-/// Walks the positions `P` at a time: builds the neighbour pointer table once per block, then runs register
-/// tiles across the output channels.
-struct PositionBlocks<let P: Int, let NV: Int> {
+/// Walks the positions: a run of `RowRun.length` neighbouring interior pixels of one row goes to `RowRun`
+/// when the input has `CIN` channels (0: never); any other block of up to `P` positions builds its neighbour
+/// pointer table and runs register tiles of `P` positions across the output channels.
+struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
     static func run(_ j: smsr_convolution) {
         let k = Int(j.kernel_size)
         let (taps, radius) = (k * k, k / 2)
@@ -47,7 +60,20 @@ struct PositionBlocks<let P: Int, let NV: Int> {
                     let sparseInputs = inputs + taps * P
                     var outputs = InlineArray<P, UnsafeMutablePointer<Float>>(repeating: j.output)
                     var start = 0
+                    let runLength = RowRun<CIN>.length
                     while start < j.count {
+                        if CIN > 0 && cin == CIN && j.count - start >= runLength {
+                            let first = j.positions.map { Int($0[start]) } ?? (j.first &+ start)
+                            let last = j.positions.map { Int($0[start &+ runLength &- 1]) } ?? (j.first &+ start &+ runLength &- 1)
+                            let y0 = first / width
+                            let x0 = first &- y0 &* width
+                            if last &- first == runLength &- 1
+                                && (k == 1 || (y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1)) {
+                                RowRun<CIN>.block(j, first: first)
+                                start += runLength
+                                continue
+                            }
+                        }
                         let count = min(P, j.count - start)
                         for t in 0..<taps { sparseTaps[t] = !hasSparse }
                         let first = j.positions.map { Int($0[start]) } ?? (j.first + start)
@@ -79,10 +105,27 @@ struct PositionBlocks<let P: Int, let NV: Int> {
                         }
                         tiles(inputs: inputs, sparseInputs: sparseInputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
                               taps: taps, job: j, outputs: outputs, count: count)
+                        for p in 0..<count { clearOutputs(j, at: outputs[p]) }
                         start += P
                     }
                 }
             }
+        }
+    }
+
+    /// Sets outputs `computed_outputs..<cleared_outputs` of one pixel to 0.
+    @inline(__always)
+    static func clearOutputs(_ j: smsr_convolution, at pixel: UnsafeMutablePointer<Float>) {
+        var c = Int(j.computed_outputs)
+        let end = Int(j.cleared_outputs)
+        let lanes = FullVector.scalarCount
+        while c &+ lanes <= end {
+            UnsafeMutableRawPointer(pixel + c).storeBytes(of: FullVector(), as: FullVector.self)
+            c &+= lanes
+        }
+        while c < end {
+            pixel[c] = 0
+            c &+= 1
         }
     }
 
@@ -244,6 +287,135 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
                 var x = value[l]
                 if accumulate { x += out[l] }
                 out[l] = relu ? max(x, 0) : x
+            }
+        }
+    }
+}
+
+/// A run of `length` neighbouring pixels of one row, away from the border (for 3x3), on an input of `CIN`
+/// channels: each tap's neighbours are one pointer plus compile-time offsets, so the tile can hold more
+/// positions than there are general registers, and each weight vector loaded serves more multiply-adds.
+/// Sparse inputs are read as stored: the sparse channels of unmasked pixels hold 0 (the unmasked pass of the
+/// layer that wrote them clears them), so adding them changes nothing, and a tap none of whose neighbours
+/// is masked skips them.
+struct RowRun<let CIN: Int> {
+    #if SMSR_WIDE_VECTORS
+    static var length: Int { 24 }
+    #else
+    static var length: Int { 12 }
+    #endif
+
+    static func block(_ j: smsr_convolution, first: Int) {
+        let k = Int(j.kernel_size)
+        let taps = k &* k
+        let radius = k / 2
+        let width = Int(j.width)
+        let (dense, used) = (Int(j.dense_inputs), Int(j.used_inputs))
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 9) { table in
+            let offsets = table.baseAddress!
+            let limits = offsets + 9
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let tap = ky &* k &+ kx
+                    let offset = (ky &- radius) &* width &+ kx &- radius
+                    offsets[tap] = offset
+                    // A tap reads the sparse inputs only where some neighbour in the run is masked.
+                    var sparse = used > dense
+                    if sparse, let mask = j.mask {
+                        sparse = false
+                        let row = mask + (first &+ offset)
+                        for p in 0..<length where row[p] != 0 {
+                            sparse = true
+                            break
+                        }
+                    }
+                    limits[tap] = sparse ? used : dense
+                }
+            }
+            let computed = Int(j.computed_outputs)
+            let lanes = FullVector().scalarCount
+            var vectorsLeft = (computed &+ lanes &- 1) / lanes
+            var co = 0
+            while vectorsLeft > 0 {
+                #if SMSR_WIDE_VECTORS
+                if vectorsLeft >= 2 {
+                    RunTile<12, 2, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 2, CIN>.compute(j, first: first &+ 12, co: co, offsets: offsets, limits: limits, taps: taps)
+                    co &+= 2 &* lanes
+                    vectorsLeft &-= 2
+                } else {
+                    RunTile<12, 1, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 1, CIN>.compute(j, first: first &+ 12, co: co, offsets: offsets, limits: limits, taps: taps)
+                    co &+= lanes
+                    vectorsLeft &-= 1
+                }
+                #else
+                if vectorsLeft >= 2 {
+                    RunTile<6, 2, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<6, 2, CIN>.compute(j, first: first &+ 6, co: co, offsets: offsets, limits: limits, taps: taps)
+                    co &+= 2 &* lanes
+                    vectorsLeft &-= 2
+                } else {
+                    RunTile<12, 1, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
+                    co &+= lanes
+                    vectorsLeft &-= 1
+                }
+                #endif
+            }
+            if j.cleared_outputs > j.computed_outputs {
+                for p in 0..<length {
+                    PositionBlocks<1, 1, 0>.clearOutputs(j, at: j.output + ((first &+ p) &* Int(j.output_channels)))
+                }
+            }
+        }
+    }
+}
+
+/// `P` neighbouring positions by `NV` vectors of output channels from outputs `co` on. For each tap, inputs
+/// 0..<limits[tap] stream through in order: the same sums, in the same order, as `RegisterTile`.
+struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
+    @inline(__always)
+    static func compute(_ j: smsr_convolution, first: Int, co: Int, offsets: UnsafePointer<Int>, limits: UnsafePointer<Int>,
+                        taps: Int) {
+        typealias Vector = FullVector
+        let lanes = Vector().scalarCount
+        let stride = Int(j.padded_outputs)
+        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        if let bias = j.bias {
+            var b = InlineArray<NV, Vector>(repeating: Vector())
+            for v in 0..<NV { b[v] = UnsafeRawPointer(bias + (co &+ v &* lanes)).loadUnaligned(as: Vector.self) }
+            for p in 0..<P { acc[p] = b }
+        }
+        for tap in 0..<taps {
+            let base = j.input + ((first &+ offsets[tap]) &* CIN)
+            var w = j.weights + (tap &* CIN &* stride &+ co)
+            let end = limits[tap]
+            var ci = 0
+            while ci < end {
+                var wv = InlineArray<NV, Vector>(repeating: Vector())
+                for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v &* lanes).loadUnaligned(as: Vector.self) }
+                for p in 0..<P {
+                    let x = Vector(repeating: base[p &* CIN &+ ci])
+                    for v in 0..<NV { acc[p][v] = acc[p][v].addingProduct(x, wv[v]) }
+                }
+                w += stride
+                ci &+= 1
+            }
+        }
+        let valid = Int(j.computed_outputs) &- co
+        let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
+        // Out of registers through a small buffer, as in `RegisterTile`, so the loop above keeps them in registers.
+        withUnsafeTemporaryAllocation(of: Vector.self, capacity: P * NV) { spill in
+            for p in 0..<P {
+                for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
+            }
+            var out = j.output + ((first &* Int(j.output_channels)) &+ co)
+            for p in 0..<P {
+                for v in 0..<NV {
+                    RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: out + (v &* lanes), valid: valid &- v &* lanes,
+                                                     accumulate: accumulate, relu: relu)
+                }
+                out += Int(j.output_channels)
             }
         }
     }
