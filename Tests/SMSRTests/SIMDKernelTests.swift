@@ -56,6 +56,8 @@ import Testing
         // neighbours include unmasked pixels, whose sparse inputs must read as 0).
         (5, 60, 64, 20, 64, 7, 1.0), (4, 55, 64, 20, 64, 7, 0.0), (7, 45, 64, 16, 64, 40, 0.95),
         (6, 50, 16, 5, 16, 3, 0.95), (5, 40, 64, 64, 64, 1, 0.9),
+        // Short runs (8 to 11 neighbours) of masked and of unmasked pixels.
+        (8, 64, 64, 24, 64, 9, 0.8), (8, 64, 64, 7, 64, 30, 0.15),
     ]
 
     /// One sparse case with random data (sparse inputs zero off the mask, as a previous layer leaves them)

@@ -42,7 +42,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
-                            accumulate: 0, relu: relu ? 1 : 0, positions: nil, first: 0, count: h * w)
+                            accumulate: 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
                         run(job, positions: nil)
                     }
                 }
@@ -80,7 +80,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             dense_inputs: denseInputs, used_inputs: denseInputs, mask: nil,
                             kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs, cleared_outputs: cout,
-                            accumulate: 0, relu: 1, positions: nil, first: 0, count: 0)
+                            accumulate: 0, relu: 1, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0)
                         mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
                         // Masked positions: every output, sparse inputs read at masked neighbours only.
                         job.used_inputs = cin
@@ -106,7 +106,7 @@ public struct SIMDKernels: ConvolutionKernels {
                         dense_inputs: cin, used_inputs: cin, mask: nil,
                         kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                         bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
-                        accumulate: 1, relu: 0, positions: nil, first: 0, count: h * w)
+                        accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
                     guard let mask else { return run(job, positions: nil) }
                     precondition(mask.height == h && mask.width == w, "mask size mismatch")
                     if denseInputs > 0 {
@@ -119,6 +119,16 @@ public struct SIMDKernels: ConvolutionKernels {
                     mask.ones.withUnsafeBufferPointer { run(job, positions: $0) }
                 }
             }
+        }
+    }
+
+    /// Runs `job` on the calling thread: for callers that split the work across threads themselves.
+    func execute(_ job: smsr_convolution) {
+        guard job.count > 0, max(job.computed_outputs, job.cleared_outputs) > 0 else { return }
+        var part = job
+        switch instructionSet {
+        case .avx512: SMSRKernelsAVX512.GatherConvolution.run(&part)
+        case .avx2, .neon: SMSRKernelsAVX2.GatherConvolution.run(&part)
         }
     }
 

@@ -9,6 +9,9 @@ public struct SpatialMask: Sendable, Equatable {
     /// Row-major indices of the ones and of the zeros: the position lists the sparse kernels gather from.
     public let ones: [Int32]
     public let zeros: [Int32]
+    /// `onesBeforeRow[y]`: the ones in rows 0..<y (height + 1 entries), so each row's stretch of `ones` and
+    /// `zeros` is found without searching.
+    public let onesBeforeRow: [Int]
 
     public init(height: Int, width: Int, bits: [UInt8]) {
         precondition(bits.count == height * width, "mask size mismatch")
@@ -21,6 +24,14 @@ public struct SpatialMask: Sendable, Equatable {
         for (i, bit) in bits.enumerated() {
             if bit != 0 { ones.append(Int32(i)) } else { zeros.append(Int32(i)) }
         }
+        var before = [Int](repeating: 0, count: height + 1)
+        var seen = 0
+        for y in 0..<height {
+            before[y] = seen
+            for x in 0..<width where bits[y * width + x] != 0 { seen += 1 }
+        }
+        before[height] = seen
+        onesBeforeRow = before
         self.count = ones.count
         self.ones = ones
         self.zeros = zeros
@@ -29,6 +40,13 @@ public struct SpatialMask: Sendable, Equatable {
     /// A mask of ones everywhere: every sparse channel is computed at every pixel (the plain dense network).
     public static func full(height: Int, width: Int) -> SpatialMask {
         SpatialMask(height: height, width: width, bits: [UInt8](repeating: 1, count: height * width))
+    }
+
+    /// Row y's stretch of `ones` (start index, count) and of `zeros`.
+    public func onesInRow(_ y: Int) -> (start: Int, count: Int) { (onesBeforeRow[y], onesBeforeRow[y + 1] - onesBeforeRow[y]) }
+    public func zerosInRow(_ y: Int) -> (start: Int, count: Int) {
+        let ones = onesInRow(y)
+        return (y * width - ones.start, width - ones.count)
     }
 
     public var density: Double { bits.isEmpty ? 0 : Double(count) / Double(bits.count) }

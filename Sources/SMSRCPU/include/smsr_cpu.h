@@ -32,6 +32,8 @@ typedef struct smsr_convolution {
     long cleared_outputs;        /* outputs computed_outputs..<cleared_outputs are set to 0; the rest are left alone */
     int accumulate;              /* add to the output instead of overwriting it */
     int relu;
+    long input_ring_rows;        /* 0: input holds every row; n: a ring of n rows, row y stored as row y % n */
+    long output_ring_rows;       /* likewise for output */
     const int *positions;        /* the output pixels, or NULL for first..<first+count */
     long first;
     long count;

@@ -41,7 +41,7 @@ public enum GatherConvolution {
     }
 }
 
-/// Walks the positions: a run of `RowRun.length` neighbouring interior pixels of one row goes to `RowRun`
+/// Walks the positions: a run of `RowRun.length` neighbouring pixels of one row (interior ones for 3x3) goes to `RowRun`
 /// when the input has `CIN` channels (0: never); any other block of up to `P` positions builds its neighbour
 /// pointer table and runs register tiles of `P` positions across the output channels.
 struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
@@ -54,23 +54,30 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(cin, 1)) { zeros in
             zeros.initialize(repeating: 0)
             let zero = UnsafePointer(zeros.baseAddress!)
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 2 * taps * P) { table in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps * P) { table in
                 withUnsafeTemporaryAllocation(of: Bool.self, capacity: taps) { sparseTaps in
                     let inputs = table.baseAddress!
-                    let sparseInputs = inputs + taps * P
                     var outputs = InlineArray<P, UnsafeMutablePointer<Float>>(repeating: j.output)
                     var start = 0
                     let runLength = RowRun<CIN>.length
                     while start < j.count {
-                        if CIN > 0 && cin == CIN && j.count - start >= runLength {
+                        if CIN > 0 && cin == CIN {
+                            // The neighbouring pixels from here, up to a run's length; a run computes all of its
+                            // positions but stores only these, which beats gathering once a few are together.
                             let first = j.positions.map { Int($0[start]) } ?? (j.first &+ start)
-                            let last = j.positions.map { Int($0[start &+ runLength &- 1]) } ?? (j.first &+ start &+ runLength &- 1)
+                            var n = 1
+                            if let positions = j.positions {
+                                while n < runLength && start &+ n < j.count && Int(positions[start &+ n]) == first &+ n { n &+= 1 }
+                            } else {
+                                n = min(runLength, j.count &- start)
+                            }
                             let y0 = first / width
                             let x0 = first &- y0 &* width
-                            if last &- first == runLength &- 1
-                                && (k == 1 || (y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1)) {
-                                RowRun<CIN>.block(j, first: first)
-                                start += runLength
+                            if n >= RowRun<CIN>.shortest
+                                && (k == 1 ? x0 &+ runLength <= width
+                                    : y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1) {
+                                RowRun<CIN>.block(j, first: first, count: n)
+                                start += n
                                 continue
                             }
                         }
@@ -84,26 +91,30 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
                             && x0 >= radius && x0 + P - 1 < width - radius {
                             // A run of P neighbouring pixels inside one row, away from the border (most blocks):
                             // the neighbours are fixed offsets from each position.
-                            for p in 0..<P { outputs[p] = j.output + (first + p) * j.output_channels }
+                            let out0 = PixelAddress.output(j, first)
+                            for p in 0..<P { outputs[p] = out0 + p &* Int(j.output_channels) }
                             for ky in 0..<k {
                                 for kx in 0..<k {
                                     let tap = ky * k + kx
                                     let offset = (ky - radius) * width + kx - radius
-                                    for p in 0..<P { inputs[tap * P + p] = j.input + (first + p + offset) * cin }
-                                    guard hasSparse else { continue }
-                                    for p in 0..<P {
-                                        let q = first + p + offset
-                                        let on = j.mask.map { $0[q] != 0 } ?? true
-                                        sparseInputs[tap * P + p] = on ? inputs[tap * P + p] : zero
-                                        if on { sparseTaps[tap] = true }
+                                    let in0 = PixelAddress.input(j, first &+ offset)
+                                    for p in 0..<P { inputs[tap * P + p] = in0 + p &* cin }
+                                    guard hasSparse, !sparseTaps[tap] else { continue }
+                                    if let mask = j.mask {
+                                        for p in 0..<P where mask[first &+ p &+ offset] != 0 {
+                                            sparseTaps[tap] = true
+                                            break
+                                        }
+                                    } else {
+                                        sparseTaps[tap] = true
                                     }
                                 }
                             }
                         } else {
-                            gatherSlowly(j, start: start, count: count, inputs: inputs, sparseInputs: sparseInputs,
+                            gatherSlowly(j, start: start, count: count, inputs: inputs,
                                          sparseTaps: sparseTaps.baseAddress!, outputs: &outputs, zero: zero)
                         }
-                        tiles(inputs: inputs, sparseInputs: sparseInputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
+                        tiles(inputs: inputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
                               taps: taps, job: j, outputs: outputs, count: count)
                         for p in 0..<count { clearOutputs(j, at: outputs[p]) }
                         start += P
@@ -131,7 +142,7 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
 
     /// The neighbour table for any block: positions anywhere, border taps reading zeros.
     static func gatherSlowly(_ j: smsr_convolution, start: Int, count: Int, inputs: UnsafeMutablePointer<UnsafePointer<Float>>,
-                             sparseInputs: UnsafeMutablePointer<UnsafePointer<Float>>, sparseTaps: UnsafeMutablePointer<Bool>,
+                             sparseTaps: UnsafeMutablePointer<Bool>,
                              outputs: inout InlineArray<P, UnsafeMutablePointer<Float>>, zero: UnsafePointer<Float>) {
         let k = Int(j.kernel_size)
         let radius = k / 2
@@ -140,27 +151,25 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
         for p in 0..<P {
             let index = start + min(p, count - 1)
             let pos = j.positions.map { Int($0[index]) } ?? (j.first + index)
-            outputs[p] = j.output + pos * j.output_channels
+            outputs[p] = PixelAddress.output(j, pos)
             let y = pos / width
             let x = pos - y * width
             for ky in 0..<k {
                 let iy = y + ky - radius
+                let inside = iy >= 0 && iy < height
+                // One address per neighbour row; the row's pixels follow it.
+                let row = inside ? PixelAddress.input(j, row: iy) : zero
                 for kx in 0..<k {
                     let ix = x + kx - radius
                     let slot = (ky * k + kx) * P + p
-                    guard iy >= 0, iy < height, ix >= 0, ix < width else {
+                    guard inside, ix >= 0, ix < width else {
                         inputs[slot] = zero
-                        sparseInputs[slot] = zero
                         continue
                     }
                     let q = iy * width + ix
-                    let pixel = j.input + q * cin
+                    let pixel = row + ix &* cin
                     inputs[slot] = pixel
-                    if hasSparse {
-                        let on = j.mask.map { $0[q] != 0 } ?? true
-                        sparseInputs[slot] = on ? pixel : zero
-                        if on { sparseTaps[ky * k + kx] = true }
-                    }
+                    if hasSparse && (j.mask.map { $0[q] != 0 } ?? true) { sparseTaps[ky * k + kx] = true }
                 }
             }
         }
@@ -169,7 +178,7 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
     /// Covers the computed outputs with register tiles of up to `NV` vectors (weight rows are padded to whole
     /// vectors, so the last tile may compute lanes it does not store).
     @inline(__always)
-    static func tiles(inputs: UnsafePointer<UnsafePointer<Float>>, sparseInputs: UnsafePointer<UnsafePointer<Float>>,
+    static func tiles(inputs: UnsafePointer<UnsafePointer<Float>>,
                       sparseTaps: UnsafePointer<Bool>, taps: Int, job j: smsr_convolution,
                       outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int) {
         let computed = Int(j.computed_outputs)
@@ -188,22 +197,22 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
             switch nv {
             case 4:
                 RegisterTile<P, 4, FullVector>.compute(
-                    inputs: inputs, sparseInputs: sparseInputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu)
             case 3:
                 RegisterTile<P, 3, FullVector>.compute(
-                    inputs: inputs, sparseInputs: sparseInputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu)
             case 2:
                 RegisterTile<P, 2, FullVector>.compute(
-                    inputs: inputs, sparseInputs: sparseInputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu)
             default:
                 RegisterTile<P, 1, FullVector>.compute(
-                    inputs: inputs, sparseInputs: sparseInputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu)
             }
@@ -217,11 +226,12 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
 /// channel streams through: per input channel, NV weight vectors are loaded once and each position's input
 /// value is broadcast against them (P * NV fused multiply-adds per P + NV loads).
 struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar == Float {
-    /// `inputs[tap * P + p]` points at position p's neighbour for `tap` (channel 0); `sparseInputs` likewise,
-    /// or at zeros where that neighbour's sparse channels read as 0. `weights` points at output channel `co`
-    /// of row (tap 0, input 0); rows are `rowStride` apart. Lanes past `valid` are computed but not stored.
+    /// `inputs[tap * P + p]` points at position p's neighbour for `tap` (channel 0), or at zeros beyond the
+    /// border. Sparse inputs are read as stored (0 at unmasked pixels) and skipped at taps where no neighbour of
+    /// the block is masked. `weights` points at output channel `co` of row (tap 0, input 0); rows are `rowStride`
+    /// apart. Lanes past `valid` are computed but not stored.
     @inline(__always)
-    static func compute(inputs: UnsafePointer<UnsafePointer<Float>>, sparseInputs: UnsafePointer<UnsafePointer<Float>>,
+    static func compute(inputs: UnsafePointer<UnsafePointer<Float>>,
                         sparseTaps: UnsafePointer<Bool>, taps: Int, inputChannels: Int, denseInputs: Int, usedInputs: Int,
                         weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?,
                         outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, valid: Int,
@@ -234,26 +244,20 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
             for p in 0..<P { acc[p] = b }
         }
         for tap in 0..<taps {
-            // Two segments per tap: the dense inputs from `inputs`, then the sparse ones from `sparseInputs`
-            // (skipped when no position of the block has a masked neighbour there).
-            let sparse = usedInputs > denseInputs && sparseTaps[tap]
-            for segment in 0..<(sparse ? 2 : 1) {
-                let table = segment == 0 ? inputs : sparseInputs
-                let (lo, hi) = segment == 0 ? (0, denseInputs) : (denseInputs, usedInputs)
-                var source = InlineArray<P, UnsafePointer<Float>>(repeating: table[tap * P])
-                for p in 0..<P { source[p] = table[tap * P + p] }
-                var w = weights + (tap * inputChannels + lo) * rowStride
-                // The accumulators must stay in registers: this loop is written out here, not in a helper
-                // taking them inout, which made the compiler keep them in memory.
-                for ci in lo..<hi {
-                    var wv = InlineArray<NV, Vector>(repeating: Vector())
-                    for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v * lanes).loadUnaligned(as: Vector.self) }
-                    for p in 0..<P {
-                        let x = Vector(repeating: source[p][ci])
-                        for v in 0..<NV { acc[p][v] = acc[p][v].addingProduct(x, wv[v]) }
-                    }
-                    w += rowStride
+            let end = usedInputs > denseInputs && sparseTaps[tap] ? usedInputs : denseInputs
+            var source = InlineArray<P, UnsafePointer<Float>>(repeating: inputs[tap * P])
+            for p in 0..<P { source[p] = inputs[tap * P + p] }
+            var w = weights + tap * inputChannels * rowStride
+            // The accumulators must stay in registers: this loop is written out here, not in a helper
+            // taking them inout, which made the compiler keep them in memory.
+            for ci in 0..<end {
+                var wv = InlineArray<NV, Vector>(repeating: Vector())
+                for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v * lanes).loadUnaligned(as: Vector.self) }
+                for p in 0..<P {
+                    let x = Vector(repeating: source[p][ci])
+                    for v in 0..<NV { acc[p][v] = acc[p][v].addingProduct(x, wv[v]) }
                 }
+                w += rowStride
             }
         }
         // Out of registers through a small buffer: indexing `acc` with a runtime bound in the store loop would
@@ -299,13 +303,13 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
 /// layer that wrote them clears them), so adding them changes nothing, and a tap none of whose neighbours
 /// is masked skips them.
 struct RowRun<let CIN: Int> {
-    #if SMSR_WIDE_VECTORS
-    static var length: Int { 24 }
-    #else
     static var length: Int { 12 }
-    #endif
+    /// The fewest neighbouring positions worth a run (the rest of its positions are computed for nothing).
+    static var shortest: Int { 8 }
 
-    static func block(_ j: smsr_convolution, first: Int) {
+    /// Positions `first..<first+count` (count <= length); the run's window `first..<first+length` must lie in
+    /// one row (away from the border for 3x3), since all of it is read.
+    static func block(_ j: smsr_convolution, first: Int, count: Int) {
         let k = Int(j.kernel_size)
         let taps = k &* k
         let radius = k / 2
@@ -324,7 +328,7 @@ struct RowRun<let CIN: Int> {
                     if sparse, let mask = j.mask {
                         sparse = false
                         let row = mask + (first &+ offset)
-                        for p in 0..<length where row[p] != 0 {
+                        for p in 0..<count where row[p] != 0 {
                             sparse = true
                             break
                         }
@@ -339,32 +343,33 @@ struct RowRun<let CIN: Int> {
             while vectorsLeft > 0 {
                 #if SMSR_WIDE_VECTORS
                 if vectorsLeft >= 2 {
-                    RunTile<12, 2, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
-                    RunTile<12, 2, CIN>.compute(j, first: first &+ 12, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 2, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
                     co &+= 2 &* lanes
                     vectorsLeft &-= 2
                 } else {
-                    RunTile<12, 1, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
-                    RunTile<12, 1, CIN>.compute(j, first: first &+ 12, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 1, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
                     co &+= lanes
                     vectorsLeft &-= 1
                 }
                 #else
                 if vectorsLeft >= 2 {
-                    RunTile<6, 2, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
-                    RunTile<6, 2, CIN>.compute(j, first: first &+ 6, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<6, 2, CIN>.compute(j, first: first, count: min(count, 6), co: co, offsets: offsets, limits: limits, taps: taps)
+                    if count > 6 {
+                        RunTile<6, 2, CIN>.compute(j, first: first &+ 6, count: count &- 6, co: co, offsets: offsets,
+                                                   limits: limits, taps: taps)
+                    }
                     co &+= 2 &* lanes
                     vectorsLeft &-= 2
                 } else {
-                    RunTile<12, 1, CIN>.compute(j, first: first, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 1, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
                     co &+= lanes
                     vectorsLeft &-= 1
                 }
                 #endif
             }
             if j.cleared_outputs > j.computed_outputs {
-                for p in 0..<length {
-                    PositionBlocks<1, 1, 0>.clearOutputs(j, at: j.output + ((first &+ p) &* Int(j.output_channels)))
+                for p in 0..<count {
+                    PositionBlocks<1, 1, 0>.clearOutputs(j, at: PixelAddress.output(j, first) + p &* Int(j.output_channels))
                 }
             }
         }
@@ -375,8 +380,8 @@ struct RowRun<let CIN: Int> {
 /// 0..<limits[tap] stream through in order: the same sums, in the same order, as `RegisterTile`.
 struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
     @inline(__always)
-    static func compute(_ j: smsr_convolution, first: Int, co: Int, offsets: UnsafePointer<Int>, limits: UnsafePointer<Int>,
-                        taps: Int) {
+    static func compute(_ j: smsr_convolution, first: Int, count: Int, co: Int, offsets: UnsafePointer<Int>,
+                        limits: UnsafePointer<Int>, taps: Int) {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let stride = Int(j.padded_outputs)
@@ -387,7 +392,7 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
             for p in 0..<P { acc[p] = b }
         }
         for tap in 0..<taps {
-            let base = j.input + ((first &+ offsets[tap]) &* CIN)
+            let base = PixelAddress.input(j, first &+ offsets[tap])
             var w = j.weights + (tap &* CIN &* stride &+ co)
             let end = limits[tap]
             var ci = 0
@@ -409,8 +414,8 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
             for p in 0..<P {
                 for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
             }
-            var out = j.output + ((first &* Int(j.output_channels)) &+ co)
-            for p in 0..<P {
+            var out = PixelAddress.output(j, first) + co
+            for p in 0..<count {
                 for v in 0..<NV {
                     RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: out + (v &* lanes), valid: valid &- v &* lanes,
                                                      accumulate: accumulate, relu: relu)
@@ -418,5 +423,34 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
                 out += Int(j.output_channels)
             }
         }
+    }
+}
+
+/// Where pixel `q` (a row-major index into height x width) lives in a job's input or output: at `q` in a
+/// whole map, or in row `y % n` of a ring of n rows, which a row pipeline reuses as it moves down the image.
+/// Callers only ask for pixels of one row at consecutive addresses, which both layouts keep contiguous.
+enum PixelAddress {
+    @inline(__always)
+    static func input(_ j: smsr_convolution, _ q: Int) -> UnsafePointer<Float> {
+        j.input + offset(q, ring: Int(j.input_ring_rows), width: Int(j.width)) &* Int(j.input_channels)
+    }
+
+    /// The first pixel of row y.
+    @inline(__always)
+    static func input(_ j: smsr_convolution, row y: Int) -> UnsafePointer<Float> {
+        let ring = Int(j.input_ring_rows)
+        return j.input + (ring > 0 ? y % ring : y) &* Int(j.width) &* Int(j.input_channels)
+    }
+
+    @inline(__always)
+    static func output(_ j: smsr_convolution, _ q: Int) -> UnsafeMutablePointer<Float> {
+        j.output + offset(q, ring: Int(j.output_ring_rows), width: Int(j.width)) &* Int(j.output_channels)
+    }
+
+    @inline(__always)
+    static func offset(_ q: Int, ring: Int, width: Int) -> Int {
+        guard ring > 0 else { return q }
+        let y = q / width
+        return (y % ring) &* width &+ (q &- y &* width)
     }
 }

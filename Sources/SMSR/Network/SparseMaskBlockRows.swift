@@ -1,0 +1,152 @@
+import SMSRCPU
+
+/// The sparse mask block on the fast kernels, row by row: a wavefront computes layer 0 at row y, layer 1 at
+/// row y-1, layer 2 at y-2 and layer 3 at y-3, and adds each layer row's share of the 1x1 collect to the
+/// block output as soon as it exists. Each layer keeps only the three rows the next layer reads, so the
+/// intermediate maps stay in cache instead of making four whole-map round trips through memory per layer.
+///
+/// Threads take horizontal stripes of about equal work. A stripe recomputes the few layer rows above and below
+/// it that its own rows depend on (3, 2 and 1 for layers 0, 1 and 2), and writes only its own output rows.
+/// The arithmetic per value is the kernels' own, so the result does not depend on the stripes.
+extension SparseMaskBlock {
+    /// Rows kept per layer: layer i's row y is last read by layer i+1's row y+1, one wavefront step later.
+    static let ringRows = 3
+
+    func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, into output: inout FeatureMap) {
+        let (h, w, c) = (input.height, input.width, input.channels)
+        precondition(mask.height == h && mask.width == w, "mask size mismatch")
+        precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
+        if output.height != h || output.width != w || output.channels != c {
+            output = FeatureMap(height: h, width: w, channels: c,
+                                values: [Float](unsafeUninitializedCapacity: h * w * c) { _, n in n = h * w * c })
+        }
+        guard h > 0 && w > 0 else { return }
+        let stripes = Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)))
+        let weights = layers.map(\.laneValues) + collect.map(\.laneValues) + [collectBias]
+        input.values.withUnsafeBufferPointer { x in
+            output.values.withUnsafeMutableBufferPointer { o in
+                mask.bits.withUnsafeBufferPointer { bits in
+                    mask.ones.withUnsafeBufferPointer { ones in
+                        mask.zeros.withUnsafeBufferPointer { zeros in
+                            withPointers(weights) { pointers in
+                                let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
+                                                      ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers)
+                                // Stripes write disjoint output rows; everything else they read is shared and fixed.
+                                nonisolated(unsafe) let shared = rows
+                                kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
+                                    for s in range { runStripe(stripes[s], sources: shared, mask: mask, kernels: kernels, height: h, width: w) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Output rows `rows` of the block, with the layer rows they depend on.
+    private func runStripe(_ rows: Range<Int>, sources: RowSources, mask: SpatialMask, kernels: SIMDKernels, height h: Int, width w: Int) {
+        let c = layers[0].outputs
+        let layerCount = layers.count
+        // Layer i is needed at rows [lower[i], upper[i]): the stripe widened by the layers still to come.
+        let lower = (0..<layerCount).map { max(0, rows.lowerBound - (layerCount - 1 - $0)) }
+        let upper = (0..<layerCount).map { min(h, rows.upperBound + (layerCount - 1 - $0)) }
+        let ringSize = Self.ringRows * w * c
+        let rings = UnsafeMutablePointer<Float>.allocate(capacity: layerCount * ringSize)
+        rings.initialize(repeating: 0, count: layerCount * ringSize)
+        defer { rings.deallocate() }
+        let bias = sources.weights[2 * layerCount]
+
+        // A layer's 3x3 convolution (or collect) at the positions of row y, unmasked then masked.
+        func job(layer i: Int, collecting: Bool) -> smsr_convolution {
+            let weights = collecting ? collect[i] : layers[i]
+            let input = collecting ? UnsafePointer(rings + i * ringSize) : (i == 0 ? sources.input : UnsafePointer(rings + (i - 1) * ringSize))
+            let inputRing = collecting || i > 0 ? Self.ringRows : 0
+            return smsr_convolution(
+                input: input, height: h, width: w, input_channels: c, dense_inputs: c, used_inputs: c, mask: nil,
+                kernel_size: collecting ? 1 : 3, weights: sources.weights[collecting ? layerCount + i : i],
+                padded_outputs: weights.laneOutputs, bias: nil,
+                output: collecting ? sources.output : rings + i * ringSize, output_channels: c,
+                computed_outputs: c, cleared_outputs: c, accumulate: collecting ? 1 : 0, relu: collecting ? 0 : 1,
+                input_ring_rows: inputRing, output_ring_rows: collecting ? 0 : Self.ringRows,
+                positions: nil, first: 0, count: 0)
+        }
+
+        func runRow(_ template: smsr_convolution, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
+            var unmasked = template
+            let (zeroStart, zeroCount) = mask.zerosInRow(y)
+            unmasked.positions = sources.zeros.map { $0 + zeroStart }
+            unmasked.count = zeroCount
+            unmasked.dense_inputs = denseInputs
+            unmasked.used_inputs = denseInputs
+            if collecting {
+                if denseInputs > 0 { kernels.execute(unmasked) }
+            } else {
+                // Dense outputs from dense inputs; the sparse outputs set to 0 for the next layer's row runs.
+                unmasked.computed_outputs = denseOutputs
+                kernels.execute(unmasked)
+            }
+            var masked = template
+            let (oneStart, oneCount) = mask.onesInRow(y)
+            masked.positions = sources.ones.map { $0 + oneStart }
+            masked.count = oneCount
+            masked.dense_inputs = collecting ? c : denseInputs
+            masked.mask = collecting ? nil : sources.bits
+            kernels.execute(masked)
+        }
+
+        let templates = (0..<layerCount).map { (job(layer: $0, collecting: false), job(layer: $0, collecting: true)) }
+        // Step s computes layer i at row lower[0] + s - i; the last layer's last row ends the wavefront.
+        let steps = upper[layerCount - 1] + layerCount - 1 - lower[0]
+        for step in 0..<steps {
+            for i in 0..<layerCount {
+                let y = lower[0] + step - i
+                guard y >= lower[i] && y < upper[i] else { continue }
+                runRow(templates[i].0, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count, collecting: false)
+                guard rows.contains(y) else { continue }
+                if i == 0 {
+                    let row = sources.output + y * w * c
+                    for p in 0..<w { (row + p * c).update(from: bias, count: c) }
+                }
+                runRow(templates[i].1, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
+            }
+        }
+    }
+
+    /// `count` horizontal stripes of about equal work, taking a masked pixel as three times an unmasked one
+    /// (all inputs and outputs against the dense share).
+    static func stripes(mask: SpatialMask, count: Int) -> [Range<Int>] {
+        let h = mask.height
+        guard count > 1 else { return [0..<h] }
+        let cost = (0..<h).map { mask.width + 2 * mask.onesInRow($0).count }
+        let total = cost.reduce(0, +)
+        var bounds = [0]
+        var sum = 0
+        for y in 0..<h {
+            sum += cost[y]
+            if bounds.count < count && sum * count >= total * bounds.count && y + 1 < h { bounds.append(y + 1) }
+        }
+        bounds.append(h)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+    }
+}
+
+/// The shared inputs of one block run, as raw pointers for the stripes.
+private struct RowSources {
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let bits: UnsafePointer<UInt8>
+    let ones: UnsafePointer<Int32>?
+    let zeros: UnsafePointer<Int32>?
+    /// Layer weights, then collect slices, then the collect bias.
+    let weights: [UnsafePointer<Float>]
+}
+
+/// Calls `body` with a pointer to each array's storage, valid for the call.
+private func withPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    func nest(_ index: Int, _ collected: [UnsafePointer<Float>]) -> R {
+        guard index < arrays.count else { return body(collected) }
+        return arrays[index].withUnsafeBufferPointer { nest(index + 1, collected + [$0.baseAddress!]) }
+    }
+    return nest(0, [])
+}

@@ -1,0 +1,53 @@
+import Testing
+@testable import SMSR
+
+/// The row pipeline of a sparse mask block (fast kernels, ring rows, stripes per thread) against the block run
+/// layer by layer on the reference kernels, on the official weights of every block.
+@Suite struct SparseMaskBlockRowsTests {
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+
+    /// (height, width, mask density): one pixel, fewer rows than a stripe's halo, widths with and without
+    /// row runs, and enough rows for three stripes.
+    static let shapes: [(Int, Int, Double)] = [
+        (1, 1, 1.0), (2, 3, 0.5), (3, 40, 0.6), (9, 37, 0.3), (26, 30, 0.85), (31, 17, 0.1), (25, 50, 0.0),
+    ]
+
+    static func blockCase(_ index: Int, block: Int) -> (FeatureMap, SpatialMask) {
+        let (h, w, density) = shapes[index]
+        var random = SplitMix64(seed: UInt64(1300 + 7 * index + block))
+        let mask = ReferenceKernelTests.randomMask(h, w, density: density, &random)
+        // Block inputs are ReLU-free features of either sign.
+        let input = ReferenceKernelTests.randomMap(h, w, 64, &random)
+        return (input, mask)
+    }
+
+    @Test(arguments: instructionSets, shapes.indices)
+    func rowPipelineMatchesLayerByLayerReference(_ set: InstructionSet, _ index: Int) throws {
+        let network = SharedData.officialNetwork
+        for (b, block) in network.blocks.enumerated() {
+            let (input, mask) = Self.blockCase(index, block: b)
+            let expected = block(input, mask: mask, kernels: ReferenceKernels())
+            var first: FeatureMap?
+            for threads in [1, 2, 3] {
+                let kernels = try #require(SIMDKernels(set, threads: threads))
+                var ours = FeatureMap(height: 0, width: 0, channels: 0)
+                block.runRows(input, mask: mask, kernels: kernels, into: &ours)
+                #expect(ours.height == input.height && ours.width == input.width && ours.channels == 64)
+                let diff = zip(ours.values, expected.values).map { abs($0 - $1) }.max() ?? 0
+                #expect(diff < 1e-3, "\(set) block \(b) threads \(threads): max difference \(diff)")
+                if let first { #expect(first == ours, "block \(b): output depends on the thread count") } else { first = ours }
+            }
+        }
+    }
+
+    @Test func stripesCoverTheRowsInOrder() {
+        var random = SplitMix64(seed: 77)
+        let mask = ReferenceKernelTests.randomMask(40, 20, density: 0.3, &random)
+        for count in 1...5 {
+            let stripes = SparseMaskBlock.stripes(mask: mask, count: count)
+            #expect(stripes.count == count)
+            #expect(stripes.first?.lowerBound == 0 && stripes.last?.upperBound == 40)
+            #expect(zip(stripes, stripes.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$0.isEmpty })
+        }
+    }
+}
