@@ -17,7 +17,11 @@ struct ChannelAttention: Sendable {
     }
 
     func scales(for features: FeatureMap, team: ThreadTeam = .single) -> [Float] {
-        let mean = Pooling.globalAverage(features, team: team)
+        scales(mean: Pooling.globalAverage(features, team: team))
+    }
+
+    /// The scales from the channel means already taken.
+    func scales(mean: [Float]) -> [Float] {
         let (reduced, c) = (squeeze.shape[0], squeeze.shape[1])
         let hidden = (0..<reduced).map { r in
             var sum = squeezeBias.values[r]

@@ -110,15 +110,24 @@ public struct SMSRNetwork: Sendable {
             }
             masks.append(mask)
             clock.finish(.mask)
-            blocks[b](features, mask: mask, kernels: kernels, team: team, scratch: &scratch, into: &spare)
-            FeatureArithmetic.scaleAndAdd(&spare, scales: attention[b].scales(for: spare, team: team), residual: features, team: team)
-            swap(&features, &spare)
+            if let fast = kernels as? SIMDKernels {
+                // Row by row, with the channel means taken as rows finish and the collect fused with the residual.
+                let mean = blocks[b].runRows(features, mask: mask, kernels: fast, into: &spare)
+                addResidualAndCollect(block: b, output: &spare, scales: attention[b].scales(mean: mean), residual: features,
+                                      collected: &collected, kernels: fast)
+                swap(&features, &spare)
+                clock.finish(.smb)
+            } else {
+                blocks[b](features, mask: mask, kernels: kernels, team: team, scratch: &scratch, into: &spare)
+                FeatureArithmetic.scaleAndAdd(&spare, scales: attention[b].scales(for: spare, team: team), residual: features, team: team)
+                swap(&features, &spare)
+                clock.finish(.smb)
+                kernels.accumulatePointwise(features, denseInputs: channels, collect[b], mask: nil, into: &collected)
+                clock.finish(.collect)
+            }
             // The previous block input becomes the next block's output buffer, except `h`, which is still needed.
             if b == 0 { spare = empty }
             trace?.blockOutputs.append(features)
-            clock.finish(.smb)
-            kernels.accumulatePointwise(features, denseInputs: channels, collect[b], mask: nil, into: &collected)
-            clock.finish(.collect)
         }
         FeatureArithmetic.relu(&collected, team: team)
         var g = kernels.convolve(collected, fuse, relu: false)

@@ -41,7 +41,8 @@ struct SparseMaskBlock: Sendable {
     func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
                         scratch: inout (FeatureMap, FeatureMap), into output: inout FeatureMap) {
         if let fast = kernels as? SIMDKernels {
-            return runRows(input, mask: mask, kernels: fast, into: &output)
+            runRows(input, mask: mask, kernels: fast, into: &output)
+            return
         }
         // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.
         FeatureArithmetic.fill(&output, height: input.height, width: input.width, with: collectBias, team: team)

@@ -12,7 +12,10 @@ extension SparseMaskBlock {
     /// Rows kept per layer: layer i's row y is last read by layer i+1's row y+1, one wavefront step later.
     static let ringRows = 3
 
-    func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, into output: inout FeatureMap) {
+    /// Returns the block output's channel means (for channel attention), summed as `Pooling.globalAverage`
+    /// sums them, row by row as the rows are finished.
+    @discardableResult
+    func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, into output: inout FeatureMap) -> [Float] {
         let (h, w, c) = (input.height, input.width, input.channels)
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
         precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
@@ -20,9 +23,11 @@ extension SparseMaskBlock {
             output = FeatureMap(height: h, width: w, channels: c,
                                 values: [Float](unsafeUninitializedCapacity: h * w * c) { _, n in n = h * w * c })
         }
-        guard h > 0 && w > 0 else { return }
+        guard h > 0 && w > 0 else { return [Float](repeating: 0, count: c) }
         let stripes = Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)))
+        var rowSums = [Double](repeating: 0, count: h * c)
         let weights = layers.map(\.laneValues) + collect.map(\.laneValues) + [collectBias]
+        rowSums.withUnsafeMutableBufferPointer { sums in
         input.values.withUnsafeBufferPointer { x in
             output.values.withUnsafeMutableBufferPointer { o in
                 mask.bits.withUnsafeBufferPointer { bits in
@@ -30,7 +35,8 @@ extension SparseMaskBlock {
                         mask.zeros.withUnsafeBufferPointer { zeros in
                             withPointers(weights) { pointers in
                                 let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
-                                                      ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers)
+                                                      ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
+                                                      rowSums: sums.baseAddress!)
                                 // Stripes write disjoint output rows; everything else they read is shared and fixed.
                                 nonisolated(unsafe) let shared = rows
                                 kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
@@ -42,6 +48,12 @@ extension SparseMaskBlock {
                 }
             }
         }
+        }
+        var totals = [Double](repeating: 0, count: c)
+        for y in 0..<h {
+            for ch in 0..<c { totals[ch] += rowSums[y * c + ch] }
+        }
+        return totals.map { Float($0 / Double(h * w)) }
     }
 
     /// Output rows `rows` of the block, with the layer rows they depend on.
@@ -109,6 +121,14 @@ extension SparseMaskBlock {
                     for p in 0..<w { (row + p * c).update(from: bias, count: c) }
                 }
                 runRow(templates[i].1, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
+                if i == layerCount - 1 {
+                    // The row is final: its share of the channel means, in pixel order.
+                    let row = UnsafePointer(sources.output + y * w * c)
+                    let sums = sources.rowSums + y * c
+                    for p in 0..<w {
+                        for ch in 0..<c { sums[ch] += Double(row[p * c + ch]) }
+                    }
+                }
             }
         }
     }
@@ -140,6 +160,8 @@ private struct RowSources {
     let zeros: UnsafePointer<Int32>?
     /// Layer weights, then collect slices, then the collect bias.
     let weights: [UnsafePointer<Float>]
+    /// Per output row, the sum of each channel (height x channels).
+    let rowSums: UnsafeMutablePointer<Double>
 }
 
 /// Calls `body` with a pointer to each array's storage, valid for the call.

@@ -1,0 +1,49 @@
+import SMSRCPU
+
+/// The end of a block on the fast kernels: channel attention's scales and the residual applied to the block
+/// output, and that result's share of the network collect added, a few rows at a time so the 1x1 collect
+/// reads rows still in cache instead of making another pass over the whole map.
+extension SMSRNetwork {
+    /// `output = output * scales + residual`, then `collected += collect[block] * output`, by bands of rows.
+    func addResidualAndCollect(block b: Int, output: inout FeatureMap, scales: [Float], residual: FeatureMap,
+                               collected: inout FeatureMap, kernels: SIMDKernels) {
+        let (h, w, c) = (output.height, output.width, output.channels)
+        precondition(residual.values.count == output.values.count && collected.values.count == output.values.count,
+                     "shape mismatch")
+        precondition(scales.count == c && collect[b].inputs == c && collect[b].outputs == c, "collect shape mismatch")
+        let band = 4
+        let weights = collect[b]
+        output.values.withUnsafeMutableBufferPointer { out in
+            residual.values.withUnsafeBufferPointer { r in
+                collected.values.withUnsafeMutableBufferPointer { sum in
+                    scales.withUnsafeBufferPointer { s in
+                        weights.laneValues.withUnsafeBufferPointer { wt in
+                            let template = smsr_convolution(
+                                input: UnsafePointer(out.baseAddress!), height: h, width: w, input_channels: c,
+                                dense_inputs: c, used_inputs: c, mask: nil, kernel_size: 1, weights: wt.baseAddress,
+                                padded_outputs: weights.laneOutputs, bias: nil, output: sum.baseAddress, output_channels: c,
+                                computed_outputs: c, cleared_outputs: c, accumulate: 1, relu: 0,
+                                input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0)
+                            kernels.team.forEachChunk(h, granularity: band, chunksPerThread: 4) { rows in
+                                var y = rows.lowerBound
+                                while y < rows.upperBound {
+                                    let end = min(y + band, rows.upperBound)
+                                    var i = y * w * c
+                                    while i < end * w * c {
+                                        for ch in 0..<c { out[i + ch] = out[i + ch] * s[ch] + r[i + ch] }
+                                        i += c
+                                    }
+                                    var job = template
+                                    job.first = y * w
+                                    job.count = (end - y) * w
+                                    kernels.execute(job)
+                                    y = end
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
