@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    /// `accumulateConvolution` against the reference: the convolution (with bias) added to what was there.
+    @Test(arguments: instructionSets, [0, 1, 10, 12, 15])
+    func accumulatedConvolutionMatchesReferencePlusAdd(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, cout, k, hasBias, _) = Self.denseCases[index]
+        var random = SplitMix64(seed: UInt64(1500 + index))
+        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        let weights = ConvWeights(kernelSize: k, inputs: cin, outputs: cout, values: random.floats(k * k * cin * cout),
+                                  bias: hasBias ? random.floats(cout) : nil)
+        let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
+        let conv = Self.reference.convolve(input, weights, relu: false)
+        let expected = FeatureMap(height: h, width: w, channels: cout, values: zip(start.values, conv.values).map { $0 + $1 })
+        for threads in [1, 2] {
+            let kernels = try #require(SIMDKernels(set, threads: threads))
+            var ours = start
+            kernels.accumulateConvolution(input, weights, into: &ours)
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+        }
+    }
+
     /// (height, width, inputs, dense inputs, outputs, dense outputs, mask density).
     static let sparseCases: [(Int, Int, Int, Int, Int, Int, Double)] = [
         (12, 17, 64, 64, 64, 24, 0.3), (12, 17, 64, 24, 64, 9, 0.15), (10, 9, 64, 9, 64, 3, 0.5),

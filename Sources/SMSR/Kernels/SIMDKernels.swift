@@ -27,11 +27,21 @@ public struct SIMDKernels: ConvolutionKernels {
     static let granularity = 24
 
     public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool) -> FeatureMap {
+        var output = FeatureMap(height: 0, width: 0, channels: 0)
+        convolve(input, weights, relu: relu, into: &output)
+        return output
+    }
+
+    /// `convolve` into an existing map, reusing its storage when the shape fits (a fresh whole-image map costs
+    /// page faults, which threads contend for).
+    public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, into output: inout FeatureMap) {
         precondition(input.channels == weights.inputs, "convolution input channel mismatch")
         let (h, w, cout) = (input.height, input.width, weights.outputs)
-        // Every output value is written by the kernel, so the buffer need not be zeroed first.
-        var output = FeatureMap(height: h, width: w, channels: cout,
+        if output.height != h || output.width != w || output.channels != cout {
+            // Every output value is written by the kernel, so the buffer need not be zeroed first.
+            output = FeatureMap(height: h, width: w, channels: cout,
                                 values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
+        }
         let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
         input.values.withUnsafeBufferPointer { x in
             weights.laneValues.withUnsafeBufferPointer { wt in
@@ -48,7 +58,30 @@ public struct SIMDKernels: ConvolutionKernels {
                 }
             }
         }
-        return output
+    }
+
+    /// `output += convolve(input, weights)` (bias included, no ReLU): a convolution whose result only feeds a
+    /// sum, written into the sum's storage instead of a fresh map. Reference twin: `convolve` then an add.
+    public func accumulateConvolution(_ input: FeatureMap, _ weights: ConvWeights, into output: inout FeatureMap) {
+        precondition(input.channels == weights.inputs && output.channels == weights.outputs, "convolution channel mismatch")
+        precondition(output.height == input.height && output.width == input.width, "accumulator size mismatch")
+        let (h, w, cout) = (input.height, input.width, weights.outputs)
+        let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
+        input.values.withUnsafeBufferPointer { x in
+            weights.laneValues.withUnsafeBufferPointer { wt in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    withOptionalPointer(bias) { b in
+                        let job = smsr_convolution(
+                            input: x.baseAddress, height: h, width: w, input_channels: input.channels,
+                            dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
+                            kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
+                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
+                            accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
+                        run(job, positions: nil)
+                    }
+                }
+            }
+        }
     }
 
     public func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,

@@ -5,8 +5,9 @@ import SMSRCPU
 /// reads rows still in cache instead of making another pass over the whole map.
 extension SMSRNetwork {
     /// `output = output * scales + residual`, then `collected += collect[block] * output`, by bands of rows.
+    /// With `reluAfter` (the last block), each band of the finished collect goes through ReLU while in cache.
     func addResidualAndCollect(block b: Int, output: inout FeatureMap, scales: [Float], residual: FeatureMap,
-                               collected: inout FeatureMap, kernels: SIMDKernels) {
+                               collected: inout FeatureMap, reluAfter: Bool, kernels: SIMDKernels) {
         let (h, w, c) = (output.height, output.width, output.channels)
         precondition(residual.values.count == output.values.count && collected.values.count == output.values.count,
                      "shape mismatch")
@@ -37,6 +38,9 @@ extension SMSRNetwork {
                                     job.first = y * w
                                     job.count = (end - y) * w
                                     kernels.execute(job)
+                                    if reluAfter {
+                                        for i in (y * w * c)..<(end * w * c) { sum[i] = max(sum[i], 0) }
+                                    }
                                     y = end
                                 }
                             }

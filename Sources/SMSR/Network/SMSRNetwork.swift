@@ -88,21 +88,24 @@ public struct SMSRNetwork: Sendable {
             }
         }
         let x0 = FeatureMap(planar: shifted, height: height, width: width, channels: 3)
-        let h = kernels.convolve(kernels.convolve(x0, head.0, relu: true), head.1, relu: false)
+        // The first head conv's output is then reused as the collect sum's storage.
+        var collected = kernels.convolve(x0, head.0, relu: true)
+        var h = kernels.convolve(collected, head.1, relu: false)
         clock.finish(.head)
 
         var features = h
-        var collected = FeatureArithmetic.filled(height: height, width: width, with: collectBias, team: team)
+        FeatureArithmetic.fill(&collected, height: height, width: width, with: collectBias, team: team)
         var masks: [SpatialMask] = []
         // Big maps are reused across blocks and layers: a fresh 60 MB map costs page faults and zeroing.
         let empty = FeatureMap(height: 0, width: 0, channels: 0)
         var scratch = (empty, empty)
         var spare = empty
+        var maskScratch = empty
         for b in blocks.indices {
             let mask: SpatialMask
             switch options.masks {
             case .predicted:
-                let logits = maskGenerators[b].logits(features, kernels: kernels, team: team)
+                let logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
                 mask = MaskGenerator.mask(logits: logits, height: height, width: width)
                 trace?.maskLogits.append(logits)
             case .allOnes:
@@ -114,7 +117,7 @@ public struct SMSRNetwork: Sendable {
                 // Row by row, with the channel means taken as rows finish and the collect fused with the residual.
                 let mean = blocks[b].runRows(features, mask: mask, kernels: fast, into: &spare)
                 addResidualAndCollect(block: b, output: &spare, scales: attention[b].scales(mean: mean), residual: features,
-                                      collected: &collected, kernels: fast)
+                                      collected: &collected, reluAfter: b == blocks.count - 1, kernels: fast)
                 swap(&features, &spare)
                 clock.finish(.smb)
             } else {
@@ -129,9 +132,17 @@ public struct SMSRNetwork: Sendable {
             if b == 0 { spare = empty }
             trace?.blockOutputs.append(features)
         }
-        FeatureArithmetic.relu(&collected, team: team)
-        var g = kernels.convolve(collected, fuse, relu: false)
-        FeatureArithmetic.add(h, to: &g, team: team)
+        var g: FeatureMap
+        if let fast = kernels as? SIMDKernels, !blocks.isEmpty {
+            // The last block already applied the ReLU; the fusion conv adds into `h`'s storage, its last use.
+            g = empty
+            swap(&g, &h)
+            fast.accumulateConvolution(collected, fuse, into: &g)
+        } else {
+            FeatureArithmetic.relu(&collected, team: team)
+            g = kernels.convolve(collected, fuse, relu: false)
+            FeatureArithmetic.add(h, to: &g, team: team)
+        }
         clock.finish(.collect)
 
         let t = kernels.convolve(g, tail, relu: false)
