@@ -28,26 +28,26 @@ extension SparseMaskBlock {
         var rowSums = [Double](repeating: 0, count: h * c)
         let weights = layers.map(\.laneValues) + collect.map(\.laneValues) + [collectBias]
         rowSums.withUnsafeMutableBufferPointer { sums in
-        input.values.withUnsafeBufferPointer { x in
-            output.values.withUnsafeMutableBufferPointer { o in
-                mask.bits.withUnsafeBufferPointer { bits in
-                    mask.ones.withUnsafeBufferPointer { ones in
-                        mask.zeros.withUnsafeBufferPointer { zeros in
-                            withPointers(weights) { pointers in
-                                let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
-                                                      ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
-                                                      rowSums: sums.baseAddress!)
-                                // Stripes write disjoint output rows; everything else they read is shared and fixed.
-                                nonisolated(unsafe) let shared = rows
-                                kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
-                                    for s in range { runStripe(stripes[s], sources: shared, mask: mask, kernels: kernels, height: h, width: w) }
+            input.values.withUnsafeBufferPointer { x in
+                output.values.withUnsafeMutableBufferPointer { o in
+                    mask.bits.withUnsafeBufferPointer { bits in
+                        mask.ones.withUnsafeBufferPointer { ones in
+                            mask.zeros.withUnsafeBufferPointer { zeros in
+                                withPointers(weights) { pointers in
+                                    let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
+                                                          ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
+                                                          rowSums: sums.baseAddress!)
+                                    // Stripes write disjoint output rows; everything else they read is shared and fixed.
+                                    nonisolated(unsafe) let shared = rows
+                                    kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
+                                        for s in range { runStripe(stripes[s], sources: shared, mask: mask, kernels: kernels, height: h, width: w) }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
         }
         var totals = [Double](repeating: 0, count: c)
         for y in 0..<h {
