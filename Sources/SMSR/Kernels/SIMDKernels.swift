@@ -35,36 +35,26 @@ public struct SIMDKernels: ConvolutionKernels {
     /// `convolve` into an existing map, reusing its storage when the shape fits (a fresh whole-image map costs
     /// page faults, which threads contend for).
     public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, into output: inout FeatureMap) {
-        precondition(input.channels == weights.inputs, "convolution input channel mismatch")
         let (h, w, cout) = (input.height, input.width, weights.outputs)
         if output.height != h || output.width != w || output.channels != cout {
             // Every output value is written by the kernel, so the buffer need not be zeroed first.
             output = FeatureMap(height: h, width: w, channels: cout,
                                 values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
         }
-        let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
-        input.values.withUnsafeBufferPointer { x in
-            weights.laneValues.withUnsafeBufferPointer { wt in
-                output.values.withUnsafeMutableBufferPointer { out in
-                    withOptionalPointer(bias) { b in
-                        let job = smsr_convolution(
-                            input: x.baseAddress, height: h, width: w, input_channels: input.channels,
-                            dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
-                            kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
-                            bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
-                            accumulate: 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
-                        run(job, positions: nil)
-                    }
-                }
-            }
-        }
+        runDense(input, weights, relu: relu, accumulate: false, into: &output)
     }
 
     /// `output += convolve(input, weights)` (bias included, no ReLU): a convolution whose result only feeds a
     /// sum, written into the sum's storage instead of a fresh map. Reference twin: `convolve` then an add.
     public func accumulateConvolution(_ input: FeatureMap, _ weights: ConvWeights, into output: inout FeatureMap) {
-        precondition(input.channels == weights.inputs && output.channels == weights.outputs, "convolution channel mismatch")
         precondition(output.height == input.height && output.width == input.width, "accumulator size mismatch")
+        runDense(input, weights, relu: false, accumulate: true, into: &output)
+    }
+
+    /// A whole-map convolution with the weights' bias into `output`, which has the input's size.
+    private func runDense(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, accumulate: Bool,
+                          into output: inout FeatureMap) {
+        precondition(input.channels == weights.inputs && output.channels == weights.outputs, "convolution channel mismatch")
         let (h, w, cout) = (input.height, input.width, weights.outputs)
         let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
         input.values.withUnsafeBufferPointer { x in
@@ -76,7 +66,8 @@ public struct SIMDKernels: ConvolutionKernels {
                             dense_inputs: input.channels, used_inputs: input.channels, mask: nil,
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
-                            accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
+                            accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0,
+                            positions: nil, first: 0, count: h * w)
                         run(job, positions: nil)
                     }
                 }
@@ -178,10 +169,7 @@ public struct SIMDKernels: ConvolutionKernels {
                 part.first = job.first + range.lowerBound
             }
             part.count = range.count
-            switch instructionSet {
-            case .avx512: SMSRKernelsAVX512.GatherConvolution.run(&part)
-            case .avx2, .neon: SMSRKernelsAVX2.GatherConvolution.run(&part)
-            }
+            execute(part)
         }
     }
 }

@@ -124,22 +124,6 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
         }
     }
 
-    /// Sets outputs `computed_outputs..<cleared_outputs` of one pixel to 0.
-    @inline(__always)
-    static func clearOutputs(_ j: smsr_convolution, at pixel: UnsafeMutablePointer<Float>) {
-        var c = Int(j.computed_outputs)
-        let end = Int(j.cleared_outputs)
-        let lanes = FullVector.scalarCount
-        while c &+ lanes <= end {
-            UnsafeMutableRawPointer(pixel + c).storeBytes(of: FullVector(), as: FullVector.self)
-            c &+= lanes
-        }
-        while c < end {
-            pixel[c] = 0
-            c &+= 1
-        }
-    }
-
     /// The neighbour table for any block: positions anywhere, border taps reading zeros.
     static func gatherSlowly(_ j: smsr_convolution, start: Int, count: Int, inputs: UnsafeMutablePointer<UnsafePointer<Float>>,
                              sparseTaps: UnsafeMutablePointer<Bool>,
@@ -341,23 +325,16 @@ struct RowRun<let CIN: Int> {
             var vectorsLeft = (computed &+ lanes &- 1) / lanes
             var co = 0
             while vectorsLeft > 0 {
-                #if SMSR_WIDE_VECTORS
                 if vectorsLeft >= 2 {
+                    #if SMSR_WIDE_VECTORS
                     RunTile<12, 2, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
-                    co &+= 2 &* lanes
-                    vectorsLeft &-= 2
-                } else {
-                    RunTile<12, 1, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
-                    co &+= lanes
-                    vectorsLeft &-= 1
-                }
-                #else
-                if vectorsLeft >= 2 {
+                    #else
                     RunTile<6, 2, CIN>.compute(j, first: first, count: min(count, 6), co: co, offsets: offsets, limits: limits, taps: taps)
                     if count > 6 {
                         RunTile<6, 2, CIN>.compute(j, first: first &+ 6, count: count &- 6, co: co, offsets: offsets,
                                                    limits: limits, taps: taps)
                     }
+                    #endif
                     co &+= 2 &* lanes
                     vectorsLeft &-= 2
                 } else {
@@ -365,11 +342,10 @@ struct RowRun<let CIN: Int> {
                     co &+= lanes
                     vectorsLeft &-= 1
                 }
-                #endif
             }
             if j.cleared_outputs > j.computed_outputs {
                 for p in 0..<count {
-                    PositionBlocks<1, 1, 0>.clearOutputs(j, at: PixelAddress.output(j, first) + p &* Int(j.output_channels))
+                    clearOutputs(j, at: PixelAddress.output(j, first) + p &* Int(j.output_channels))
                 }
             }
         }
@@ -423,6 +399,22 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
                 out += Int(j.output_channels)
             }
         }
+    }
+}
+
+/// Sets outputs `computed_outputs..<cleared_outputs` of one pixel to 0.
+@inline(__always)
+private func clearOutputs(_ j: smsr_convolution, at pixel: UnsafeMutablePointer<Float>) {
+    var c = Int(j.computed_outputs)
+    let end = Int(j.cleared_outputs)
+    let lanes = FullVector.scalarCount
+    while c &+ lanes <= end {
+        UnsafeMutableRawPointer(pixel + c).storeBytes(of: FullVector(), as: FullVector.self)
+        c &+= lanes
+    }
+    while c < end {
+        pixel[c] = 0
+        c &+= 1
     }
 }
 
