@@ -7,6 +7,9 @@ public protocol ConvolutionKernels: Sendable {
     /// A k x k convolution, stride 1, zero padding k/2, with the weights' bias if any, then ReLU if asked.
     func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool) -> FeatureMap
 
+    /// `convolve` into an existing map, whose storage fast kernels reuse when the shape fits.
+    func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, into output: inout FeatureMap)
+
     /// One layer of a sparse mask block: a 3x3 convolution without bias, followed by ReLU.
     /// Output channels `0..<denseOutputs` are computed at every pixel from the dense inputs, plus the sparse
     /// inputs at masked pixels only; the remaining (sparse) outputs are computed only at masked pixels and
@@ -33,6 +36,10 @@ public protocol ConvolutionKernels: Sendable {
 }
 
 extension ConvolutionKernels {
+    public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, into output: inout FeatureMap) {
+        output = convolve(input, weights, relu: relu)
+    }
+
     public func sparseConvolve(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, denseOutputs: Int,
                                mask: SpatialMask, into output: inout FeatureMap) {
         output = sparseConvolve(input, denseInputs: denseInputs, weights, denseOutputs: denseOutputs, mask: mask)

@@ -13,14 +13,10 @@ struct MaskGenerator: Sendable {
     }
 
     /// The raw logits, `2*floor(H/2)` x `2*floor(W/2)` x 2.
-    /// On the fast kernels the first conv's output goes into `scratch`, which the next block reuses.
+    /// The first conv's output goes into `scratch`, which the next block reuses (on kernels that reuse storage).
     func logits(_ features: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
                 scratch: inout FeatureMap) -> FeatureMap {
-        if let fast = kernels as? SIMDKernels {
-            fast.convolve(features, reduce, relu: true, into: &scratch)
-        } else {
-            scratch = kernels.convolve(features, reduce, relu: true)
-        }
+        kernels.convolve(features, reduce, relu: true, into: &scratch)
         let pooled = Pooling.average2x2(scratch, team: team)
         return expand.apply(kernels.convolve(pooled, refine, relu: true), kernels: kernels)
     }
