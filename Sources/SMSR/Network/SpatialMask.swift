@@ -21,16 +21,14 @@ public struct SpatialMask: Sendable, Equatable {
         precondition(bits.count <= Int(Int32.max), "mask too large")
         var ones: [Int32] = []
         var zeros: [Int32] = []
-        for (i, bit) in bits.enumerated() {
-            if bit != 0 { ones.append(Int32(i)) } else { zeros.append(Int32(i)) }
-        }
         var before = [Int](repeating: 0, count: height + 1)
-        var seen = 0
         for y in 0..<height {
-            before[y] = seen
-            for x in 0..<width where bits[y * width + x] != 0 { seen += 1 }
+            before[y] = ones.count
+            for i in (y * width)..<((y + 1) * width) {
+                if bits[i] != 0 { ones.append(Int32(i)) } else { zeros.append(Int32(i)) }
+            }
         }
-        before[height] = seen
+        before[height] = ones.count
         onesBeforeRow = before
         self.count = ones.count
         self.ones = ones
