@@ -35,15 +35,11 @@ struct SparseMaskBlock: Sendable {
     /// The dense input count of each layer (the previous layer's dense outputs).
     func denseInputs(layer i: Int) -> Int { i == 0 ? layers[0].inputs : splits[i - 1].dense.count }
 
-    /// Runs the block on `input` into `output` (reusing its storage when it fits). The fast kernels go row by row
-    /// (`runRows`); otherwise the layers' outputs alternate between the two `scratch` maps, so a block allocates
-    /// nothing once they have their size.
+    /// Runs the block on `input` into `output` (reusing its storage when it fits), layer by layer. The layers'
+    /// outputs alternate between the two `scratch` maps, so a block allocates nothing once they have their size.
+    /// The network runs the fast kernels row by row instead (`runRows`).
     func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
                         scratch: inout (FeatureMap, FeatureMap), into output: inout FeatureMap) {
-        if let fast = kernels as? SIMDKernels {
-            runRows(input, mask: mask, kernels: fast, into: &output)
-            return
-        }
         // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.
         FeatureArithmetic.fill(&output, height: input.height, width: input.width, with: collectBias, team: team)
         for (i, layer) in layers.enumerated() {
