@@ -30,13 +30,20 @@ import Testing
         (6, 70, 64, 40, 3, false, true), (3, 33, 16, 5, 3, true, false), (4, 30, 64, 64, 1, true, false),
     ]
 
-    @Test(arguments: instructionSets, denseCases.indices)
-    func denseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
-        let (h, w, cin, cout, k, hasBias, relu) = Self.denseCases[index]
-        var random = SplitMix64(seed: UInt64(500 + index))
+    /// A dense case's random input and weights (with bias where the case has one).
+    static func denseLayer(_ index: Int, _ random: inout SplitMix64) -> (FeatureMap, ConvWeights) {
+        let (h, w, cin, cout, k, hasBias, _) = denseCases[index]
         let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
         let weights = ConvWeights(kernelSize: k, inputs: cin, outputs: cout, values: random.floats(k * k * cin * cout),
                                   bias: hasBias ? random.floats(cout) : nil)
+        return (input, weights)
+    }
+
+    @Test(arguments: instructionSets, denseCases.indices)
+    func denseConvolutionMatchesReference(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, _, cout, _, _, relu) = Self.denseCases[index]
+        var random = SplitMix64(seed: UInt64(500 + index))
+        let (input, weights) = Self.denseLayer(index, &random)
         let expected = Self.reference.convolve(input, weights, relu: relu)
         for threads in [1, 2, 3] {
             let kernels = try #require(SIMDKernels(set, threads: threads))
@@ -49,11 +56,9 @@ import Testing
     /// `accumulateConvolution` against the reference: the convolution (with bias) added to what was there.
     @Test(arguments: instructionSets, [0, 1, 10, 12, 15])
     func accumulatedConvolutionMatchesReferencePlusAdd(_ set: InstructionSet, _ index: Int) throws {
-        let (h, w, cin, cout, k, hasBias, _) = Self.denseCases[index]
+        let (h, w, _, cout, _, _, _) = Self.denseCases[index]
         var random = SplitMix64(seed: UInt64(1500 + index))
-        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
-        let weights = ConvWeights(kernelSize: k, inputs: cin, outputs: cout, values: random.floats(k * k * cin * cout),
-                                  bias: hasBias ? random.floats(cout) : nil)
+        let (input, weights) = Self.denseLayer(index, &random)
         let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
         let conv = Self.reference.convolve(input, weights, relu: false)
         let expected = FeatureMap(height: h, width: w, channels: cout, values: zip(start.values, conv.values).map { $0 + $1 })
