@@ -98,6 +98,79 @@ class PatchSampler:
         return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
 
 
+def build_pool(data_dirs: dict, out: str, n_tiles: int, tile: int = 384, min_std: float = 6.0, seed: int = 0):
+    """Cut `n_tiles` textured HR tiles (side `tile`, at multiples of every
+    scale) and the matching LR tiles of each prepared data dir {scale: dir},
+    each stored as lossless WebP bytes in one .npz: a compact patch pool to
+    carry to an accelerator instead of the photos.  The LR tiles are slices of
+    the whole image's LR, so they equal what PatchSampler reads there."""
+    from io import BytesIO
+    rng = np.random.default_rng(seed)
+    scales = sorted(data_dirs)
+    step = int(np.lcm.reduce(scales))
+    assert tile % step == 0
+    metas = {s: json.load(open(os.path.join(d, "index.json"))) for s, d in data_dirs.items()}
+    keys = [(e["photo"], e["hr_scale"]) for e in metas[scales[0]]["entries"]]
+    by_key = {s: {(e["photo"], e["hr_scale"]): e for e in m["entries"]} for s, m in metas.items()}
+    hr = [np.load(os.path.join(data_dirs[scales[0]], f"{by_key[scales[0]][k]['id']}_hr.npy"), mmap_mode="r")
+          for k in keys]
+    lr = {s: [np.load(os.path.join(data_dirs[s], f"{by_key[s][k]['id']}_lr.npy"), mmap_mode="r") for k in keys]
+          for s in scales}
+    t0 = time.time()
+    # every tile position on a non-overlapping grid, drawn with equal chance
+    # per position (so large photos give more tiles), textured ones only
+    cands = []
+    for i, h in enumerate(hr):
+        H = min(lr[s][i].shape[0] * s for s in scales)
+        W = min(lr[s][i].shape[1] * s for s in scales)
+        for y in range(0, H - tile + 1, tile):
+            for x in range(0, W - tile + 1, tile):
+                cands.append((i, y, x))
+    order = rng.permutation(len(cands))
+    arrays, tiles = {}, []
+    for j in order:
+        if len(tiles) == n_tiles:
+            break
+        i, y, x = cands[j]
+        t = np.array(hr[i][y:y + tile, x:x + tile])
+        if t.std() < min_std:
+            continue
+        n = len(tiles)
+        for name, img in [("hr", t)] + [(f"lr{s}", np.asarray(lr[s][i][y // s:(y + tile) // s, x // s:(x + tile) // s]))
+                                        for s in scales]:
+            bio = BytesIO()
+            Image.fromarray(img).save(bio, "WEBP", lossless=True, quality=100, method=4)
+            arrays[f"{name}_{n:04d}"] = np.frombuffer(bio.getvalue(), np.uint8)
+        tiles.append(dict(photo=keys[i][0], hr_scale=keys[i][1], y=y, x=x))
+        if len(tiles) % 25 == 0:
+            print(f"{len(tiles)} tiles [{time.time() - t0:.0f}s]", flush=True)
+    meta = dict(tile=tile, scales=scales, tiles=tiles, candidates=len(cands), min_std=min_std, seed=seed,
+                lr_method=metas[scales[0]]["lr_method"])
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(out, **arrays)
+    print(f"{len(tiles)} tiles of {tile}x{tile} (of {len(cands)} positions) -> {out} "
+          f"({os.path.getsize(out) / 2**20:.1f} MiB)")
+
+
+def load_pool(path: str, scale: int):
+    """(hr, lr) uint8 arrays (N, T, T, 3) and (N, T/s, T/s, 3) from build_pool's file."""
+    from io import BytesIO
+    z = np.load(path)
+    meta = json.loads(z["meta"].tobytes())
+    n = len(meta["tiles"])
+
+    def decode(key):
+        try:
+            return np.asarray(Image.open(BytesIO(z[key].tobytes())).convert("RGB"))
+        except OSError:  # a Pillow built without WebP: OpenCV reads it too
+            import cv2
+            return cv2.imdecode(z[key], cv2.IMREAD_COLOR)[..., ::-1].copy()
+
+    hr = np.stack([decode(f"hr_{i:04d}") for i in range(n)])
+    lr = np.stack([decode(f"lr{scale}_{i:04d}") for i in range(n)])
+    return hr, lr, meta
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -107,7 +180,16 @@ def main():
     p.add_argument("--out", default=None, help="default Training/data/x<scale>")
     p.add_argument("--hr-scales", default="1.0,0.5",
                    help="resize factors applied to each photo to make HR images (default 1.0,0.5)")
+    q = sub.add_parser("pool", help="cut a compact tile pool (WebP) from prepared dirs, for an accelerator")
+    q.add_argument("--scales", default="2,4")
+    q.add_argument("--tiles", type=int, default=300)
+    q.add_argument("--tile", type=int, default=384)
+    q.add_argument("--out", default=os.path.join(HERE, "data", "pool.npz"))
     args = ap.parse_args()
+    if args.cmd == "pool":
+        scales = [int(v) for v in args.scales.split(",")]
+        build_pool({s: os.path.join(HERE, "data", f"x{s}") for s in scales}, args.out, args.tiles, args.tile)
+        return
     out = args.out or os.path.join(HERE, "data", f"x{args.scale}")
     prepare(args.photos, out, args.scale, tuple(float(v) for v in args.hr_scales.split(",")))
 

@@ -96,3 +96,56 @@ def test_bicubic_x2_matches_set5():
     lr = imresize(hr, 0.5)
     assert lr.shape == ref.shape
     assert np.abs(lr.astype(int) - ref.astype(int)).max() <= 1
+
+
+def test_device_crops_stay_aligned_under_flips():
+    """Every flip/transposition cuts the same place from LR and HR: with HR a
+    nearest-neighbour enlargement of LR, HR's top-left sample of each s x s
+    cell must equal the LR pixel after any of the 8 transforms."""
+    from train_accel import DeviceCrops
+    s, t = 4, 24
+    lr = np.random.default_rng(0).integers(0, 256, (3, t, t, 3), dtype=np.uint8)
+    hr = lr.repeat(s, axis=1).repeat(s, axis=2)
+    gen = torch.Generator().manual_seed(0)
+    crops = DeviceCrops(hr, lr, s, 8, torch.device("cpu"), gen)
+    seen = set()
+    for _ in range(8):
+        lr_b, hr_b = crops.batch(16)
+        assert lr_b.shape == (16, 3, 8, 8) and hr_b.shape == (16, 3, 32, 32)
+        assert torch.equal(hr_b[..., ::s, ::s], lr_b)
+        for i in range(16):  # which of the 8 transforms of some source crop it is
+            seen.add(tuple(lr_b[i, 0, 0, :2].tolist()))
+    assert len(seen) > 16
+
+
+def test_pool_and_timed_training(photos, tmp_path):
+    """pool -> train_accel on the CPU for a few seconds -> a checkpoint that
+    export.py and train.py's resume read."""
+    from sr_data import build_pool, load_pool
+    from train_accel import main as accel_main
+    dirs = {}
+    for s in (2, 4):
+        dirs[s] = str(tmp_path / f"x{s}")
+        prepare(photos, dirs[s], s, hr_scales=(1.0,), min_side=16)
+    pool = str(tmp_path / "pool.npz")
+    build_pool(dirs, pool, n_tiles=4, tile=64)
+    hr, lr, meta = load_pool(pool, 4)
+    assert hr.shape == (4, 64, 64, 3) and lr.shape == (4, 16, 16, 3) and len(meta["tiles"]) == 4
+    import json
+    ids = {e["photo"]: e["id"] for e in json.load(open(os.path.join(dirs[4], "index.json")))["entries"]}
+    for i, tl in enumerate(meta["tiles"]):  # LR tiles are slices of the whole image's LR
+        full = np.load(os.path.join(dirs[4], f"{ids[tl['photo']]}_lr.npy"))
+        assert np.array_equal(lr[i], full[tl["y"] // 4:tl["y"] // 4 + 16, tl["x"] // 4:tl["x"] // 4 + 16])
+    run = str(tmp_path / "accel")
+    steps = accel_main(["--scale", "4", "--pool", pool, "--run", run, "--seconds", "3", "--batch", "2",
+                        "--patch", "8", "--log-every", "1", "--device", "cpu"])
+    assert steps >= 1
+    out = str(tmp_path / "m4.safetensors")
+    assert export_main(["--ckpt", os.path.join(run, "ckpt_last.pt"), "--out", out, "--data", dirs[4],
+                        "--no-validate"]) == 0
+    assert check_file(out, 4) == []
+    # continuing it (as the x2 run continues the CPU checkpoint)
+    run2 = str(tmp_path / "accel2")
+    more = accel_main(["--scale", "4", "--pool", pool, "--run", run2, "--init", os.path.join(run, "ckpt_last.pt"),
+                       "--seconds", "2", "--batch", "2", "--patch", "8", "--device", "cpu"])
+    assert more > steps
