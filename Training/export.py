@@ -80,6 +80,10 @@ def main(argv=None):
 
     md = {"format": "pt", "model": "SMSR", "scale": str(scale), "date": datetime.date.today().isoformat(),
           "iterations": str(step) if step is not None else "unknown", "source_checkpoint": os.path.basename(a.ckpt)}
+    init_from = (meta_src.get("args") or {}).get("init_from")
+    origin = ("trained from scratch" if not init_from else
+              f"initialised from this project's own {os.path.basename(init_from)} of another scale (itself trained "
+              f"from scratch), then trained")
     data_dir = a.data or os.path.join(HERE, "data", f"x{scale}")
     idx = os.path.join(data_dir, "index.json")
     if os.path.exists(idx):
@@ -87,14 +91,14 @@ def main(argv=None):
         photos = sorted({e["photo"] for e in dm["entries"]})
         md["training_data"] = (f"{len(photos)} photographs from Debian packages listed in shared/training/photos.tsv "
                                f"(licenses in Training/data/photos/LICENSES.tsv), HR resize factors "
-                               f"{dm['hr_scales']}, LR by MATLAB-style antialiased bicubic x{scale}; trained from scratch")
+                               f"{dm['hr_scales']}, LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
     else:
-        md["training_data"] = "photographs listed in shared/training/photos.tsv; trained from scratch"
+        md["training_data"] = f"photographs listed in shared/training/photos.tsv; {origin}"
     args_src = meta_src.get("args")
     if args_src:
         md["training_config"] = json.dumps({k: args_src[k] for k in (
             "patch", "batch", "total_steps", "lr", "lr_milestones", "lr_gamma", "sparsity_weight",
-            "sparsity_warmup", "tau_start", "tau_end", "tau_steps") if k in args_src})
+            "sparsity_warmup", "tau_start", "tau_end", "tau_steps", "init_from") if k in args_src})
     if not a.no_validate:
         res = evaluate_set5(model, scale, with_ssim=True, verbose=True)
         md["val_set5_psnr_y"] = f"{res['psnr']:.4f}"

@@ -64,6 +64,9 @@ def get_args(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps-this-run", type=int, default=0, help="stop after this many steps (0 = no limit)")
     ap.add_argument("--no-val", action="store_true")
+    ap.add_argument("--init-from", default=None,
+                    help="start a new run from this project's own checkpoint of another scale: every tensor "
+                         "whose shape matches is copied (all but the tail), the optimizer starts fresh")
     return ap.parse_args(argv)
 
 
@@ -143,6 +146,14 @@ def main(argv=None):
         random.setstate(st["py_rng"])
         log(a.run, f"RESUME step {step} tau {st.get('tau', float('nan')):.4f} from {ck} " + json.dumps(vars(a)))
     else:
+        if a.init_from:
+            src = torch.load(a.init_from, map_location="cpu", weights_only=False)
+            src = src.get("model", src)
+            own = model.state_dict()
+            taken = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+            model.load_state_dict(taken, strict=False)
+            fresh = sorted(set(own) - set(taken))
+            log(a.run, f"INIT from {a.init_from}: {len(taken)} tensors copied, fresh: {', '.join(fresh)}")
         cfg = {k: v for k, v in vars(a).items()}
         with open(os.path.join(a.run, "config.json"), "w") as f:
             json.dump(cfg, f, indent=1)
