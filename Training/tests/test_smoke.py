@@ -149,3 +149,21 @@ def test_pool_and_timed_training(photos, tmp_path):
     more = accel_main(["--scale", "4", "--pool", pool, "--run", run2, "--init", os.path.join(run, "ckpt_last.pt"),
                        "--seconds", "2", "--batch", "2", "--patch", "8", "--device", "cpu"])
     assert more > steps
+
+
+def test_init_from_other_scale(photos, tmp_path):
+    """x4 starts from x2 weights: all tensors but the tail are copied."""
+    data = {}
+    for s in (2, 4):
+        data[s] = str(tmp_path / f"x{s}")
+        prepare(photos, data[s], s, hr_scales=(1.0,), min_side=16)
+    run2, run4 = str(tmp_path / "r2"), str(tmp_path / "r4")
+    common = ["--patch", "16", "--batch", "2", "--total-steps", "1", "--no-val", "--lr", "0"]
+    train_main(["--scale", "2", "--data", data[2], "--run", run2] + common)
+    src = torch.load(os.path.join(run2, "ckpt_last.pt"), weights_only=False)["model"]
+    train_main(["--scale", "4", "--data", data[4], "--run", run4,
+                "--init-from", os.path.join(run2, "ckpt_last.pt")] + common)
+    got = torch.load(os.path.join(run4, "ckpt_last.pt"), weights_only=False)["model"]
+    assert "fresh: tail.0.bias, tail.0.weight" in open(os.path.join(run4, "train.log")).read()
+    same = [k for k in got if got[k].shape == src[k].shape and torch.equal(got[k], src[k])]
+    assert sorted(set(got) - set(same)) == ["tail.0.bias", "tail.0.weight"]
