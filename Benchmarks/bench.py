@@ -4,7 +4,8 @@
 Builds the release `smsr` and the FMA probe (fma_peak.c), then for each kernel build and thread count:
 measures the FMA peak, runs `smsr bench --json` sparse and dense on the benchmark input and on Set5, and
 prints executed MAC/s as a fraction of the peak measured just before, and the sparse-vs-dense speed-up
-next to the FLOPs ratio. See README.md.
+next to the FLOPs ratio. Then, unless --skip-kernels, `smsr bench-kernels` times each convolution shape
+of the network alone against the same peak (rows with "kind": "kernel" in the JSON). See README.md.
 """
 import argparse
 import json
@@ -61,6 +62,7 @@ def main():
     parser.add_argument("--kernels", default="avx512,avx2")
     parser.add_argument("--scratch", default=".build-bench-release")
     parser.add_argument("--skip-set5", action="store_true")
+    parser.add_argument("--skip-kernels", action="store_true", help="leave out the per-shape kernel table")
     parser.add_argument("--json", help="also write every measurement to this file")
     opts = parser.parse_args()
 
@@ -96,6 +98,21 @@ def main():
                       f"{rate / 1e9:>9.1f} {100 * rate / p:>7.1f}% {dense['median_ms']:>9.1f} {speedup:>9.2f} {ratio:>12.2f} "
                       f"{100 * speedup / ratio:>8.1f}% {row['load']:>5.1f} {100 * cpu_rate / pc:>11.1f}% "
                       f"{100 * cpu_speedup / ratio:>12.1f}%", flush=True)
+    if not opts.skip_kernels:
+        print(f"\n{'kernel shape (alone, 360x640)':<30} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'best ms':>9} "
+              f"{'G/s':>7} {'of peak':>8}")
+        for kernels in opts.kernels.split(","):
+            for threads in [int(t) for t in opts.threads.split(",")]:
+                p, pc = peak(probes[kernels], threads)
+                shapes = json.loads(sh([binary, "bench-kernels", "--kernels", kernels, "--threads", str(threads),
+                                        "--runs", str(opts.runs), "--json"]))["shapes"]
+                p = max(p, peak(probes[kernels], threads)[0])
+                for shape in shapes:
+                    rate = shape["macs_per_second"]
+                    rows.append(dict(kind="kernel", input=shape["shape"], kernels=kernels, threads=threads,
+                                     peak_macs_per_second=p, kernel=shape, fraction_of_peak=rate / p, load=load()))
+                    print(f"{shape['shape']:<30} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {shape['best_ms']:>9.2f} "
+                          f"{rate / 1e9:>7.1f} {100 * rate / p:>7.1f}%", flush=True)
     if opts.json:
         with open(opts.json, "w") as f:
             json.dump(rows, f, indent=1)

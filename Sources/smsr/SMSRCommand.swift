@@ -5,6 +5,6 @@ struct SMSRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smsr",
         abstract: "Image super-resolution with sparse masks (SMSR) on CPUs.",
-        subcommands: [Upscale.self, Eval.self, Info.self, Serve.self, Healthcheck.self, Bench.self]
+        subcommands: [Upscale.self, Eval.self, Info.self, Serve.self, Healthcheck.self, Bench.self, BenchKernels.self]
     )
 }
