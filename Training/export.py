@@ -82,8 +82,8 @@ def main(argv=None):
           "iterations": str(step) if step is not None else "unknown", "source_checkpoint": os.path.basename(a.ckpt)}
     init_from = (meta_src.get("args") or {}).get("init_from")
     origin = ("trained from scratch" if not init_from else
-              f"initialised from this project's own {os.path.basename(init_from)} of another scale (itself trained "
-              f"from scratch), then trained")
+              f"initialised from this project's own weights of another scale ({os.path.basename(init_from)}, "
+              f"trained from scratch), then trained at x{scale}")
     data_dir = a.data or os.path.join(HERE, "data", f"x{scale}")
     idx = os.path.join(data_dir, "index.json")
     if os.path.exists(idx):
