@@ -61,10 +61,12 @@ def ssim_y(sr_q: torch.Tensor, hr: torch.Tensor, shave: int) -> float:
 
 
 def set5_pairs(scale: int):
-    """[(name, lr uint8 HxWx3, hr uint8 cropped to scale*lr)]"""
+    """[(name, lr uint8 HxWx3, hr uint8 cropped to scale*lr)], as `smsr eval` pairs them: the LR cropped to
+    even height and width (x4's woman is 57 pixels wide), the HR's top-left to scale times that."""
     out = []
     for n in SET5_NAMES:
         lr = load_rgb(os.path.join(SET5, "LR_bicubic", f"X{scale}", f"{n}.png"))
+        lr = lr[: lr.shape[0] // 2 * 2, : lr.shape[1] // 2 * 2]
         hr = load_rgb(os.path.join(SET5, "HR", f"{n}.png"))
         hr = hr[: lr.shape[0] * scale, : lr.shape[1] * scale]
         out.append((n, lr, hr))
