@@ -17,11 +17,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs after the warm-up.")
     var runs: Int = 5
 
-    @Option(help: "Threads per run (default: all cores).")
-    var threads: Int = CPUAllowance.cores
-
-    @Option(help: "Kernels: avx512, avx2, neon or reference (default: the widest this CPU runs).")
-    var kernels: String?
+    @OptionGroup var engine: KernelOptions
 
     @Option(help: "Tile edge in input pixels (default: whole image when it fits the memory budget).")
     var tile: Int?
@@ -34,18 +30,14 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let kernels, KernelChoice.named(kernels) == nil {
-            throw ValidationError("--kernels \(kernels): not available on this CPU (avx512, avx2, neon, reference)")
-        }
     }
 
     func run() throws {
         let loaded = try model.load()
         let image = try ImageCodec.decode(CommandInput.read(input)).image.converted(to: .rgb)
         let planar = image.planarRGB()
-        var options = InferenceOptions(masks: dense ? .allOnes : .predicted, threads: threads)
-        if let kernels, let chosen = KernelChoice.named(kernels) { options.kernels = chosen }
+        let threads = engine.threads
+        var options = InferenceOptions(masks: dense ? .allOnes : .predicted, kernels: engine.chosen, threads: threads)
         if let tile { options.tiling = .tiles(tile) }
         let network = loaded.network
         var cpuTimes: [Double] = []

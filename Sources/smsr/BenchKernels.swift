@@ -16,11 +16,7 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Timed runs per shape; the fastest counts.")
     var runs: Int = 5
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int = CPUAllowance.cores
-
-    @Option(help: "Kernels: avx512, avx2, neon or reference (default: the widest this CPU runs).")
-    var kernels: String?
+    @OptionGroup var engine: KernelOptions
 
     @Option(help: "Map height in pixels.")
     var height: Int = 360
@@ -43,16 +39,14 @@ struct BenchKernels: ParsableCommand {
     ]
 
     func validate() throws {
-        guard runs >= 1, threads >= 1, height >= 3, width >= 3 else {
-            throw ValidationError("--runs and --threads must be at least 1, --height and --width at least 3")
-        }
-        if let kernels, KernelChoice.named(kernels) == nil {
-            throw ValidationError("--kernels \(kernels): not available on this CPU (avx512, avx2, neon, reference)")
+        guard runs >= 1, height >= 3, width >= 3 else {
+            throw ValidationError("--runs must be at least 1, --height and --width at least 3")
         }
     }
 
     func run() throws {
-        let chosen = (kernels.flatMap { KernelChoice.named($0) } ?? KernelChoice.automatic).threaded(threads)
+        let threads = engine.threads
+        let chosen = engine.chosen.threaded(threads)
         var rows: [[String: Any]] = []
         for shape in Self.shapes {
             // Small repeating values: the arithmetic is what is timed, and no value grows into denormals or infinities.
