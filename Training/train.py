@@ -84,6 +84,20 @@ def lambda_at(step, a):
     return a.sparsity_weight * min(step / max(a.sparsity_warmup, 1), 1.0)
 
 
+def train_step(model, opt, lr_t, hr_t, lr_v, tau, lam):
+    """One optimiser step on the paper's objective, L1 + lambda * sparsity, at learning rate lr_v.
+    Returns the (loss, l1, sparsity) tensors."""
+    for g in opt.param_groups:
+        g["lr"] = lr_v
+    sr, sp = model.forward_train(lr_t, tau)
+    l1 = F.l1_loss(sr, hr_t)
+    loss = l1 + lam * sp
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss, l1, sp
+
+
 def save_atomic(obj, path):
     tmp = path + ".tmp"
     torch.save(obj, tmp)
@@ -172,18 +186,9 @@ def main(argv=None):
     steps_this_run = 0
     while step < a.total_steps:
         lr_v, tau, lam = lr_at(step, a), tau_at(step, a), lambda_at(step, a)
-        for g in opt.param_groups:
-            g["lr"] = lr_v
         lr_b, hr_b = sampler.batch(a.batch)
-        lr_t = torch.from_numpy(lr_b).float()
-        hr_t = torch.from_numpy(hr_b).float()
-        sr, sparsity = model.forward_train(lr_t, tau)
-        l1 = F.l1_loss(sr, hr_t)
-        sp = sparsity
-        loss = l1 + lam * sp
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss, l1, sp = train_step(model, opt, torch.from_numpy(lr_b).float(), torch.from_numpy(hr_b).float(),
+                                  lr_v, tau, lam)
         step += 1
         steps_this_run += 1
         n_last += 1

@@ -26,11 +26,11 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from smsr_model import SMSR  # noqa: E402
 from sr_data import load_pool  # noqa: E402
+from train import train_step  # noqa: E402
 
 
 def get_args(argv=None):
@@ -151,15 +151,8 @@ def main(argv=None):
         if p >= 1.0:
             break
         lr_v, tau, lam = lr_at(p, a), ramp(p, tau0, a.tau_end, 0.6), ramp(p, lam0, a.sparsity_weight, 0.15)
-        for g in opt.param_groups:
-            g["lr"] = lr_v
         lr_t, hr_t = crops.batch(a.batch)
-        sr, sp = model.forward_train(lr_t, tau)
-        l1 = F.l1_loss(sr, hr_t)
-        loss = l1 + lam * sp
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        loss, l1, sp = train_step(model, opt, lr_t, hr_t, lr_v, tau, lam)
         step += 1
         n_log += 1
         acc += torch.stack([loss.detach(), l1.detach(), sp.detach()])
