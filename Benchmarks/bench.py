@@ -103,7 +103,7 @@ def main():
               f"{'G/s':>7} {'of peak':>8}")
         for kernels in opts.kernels.split(","):
             for threads in [int(t) for t in opts.threads.split(",")]:
-                p, pc = peak(probes[kernels], threads)
+                p = peak(probes[kernels], threads)[0]
                 shapes = json.loads(sh([binary, "bench-kernels", "--kernels", kernels, "--threads", str(threads),
                                         "--runs", str(opts.runs), "--json"]))["shapes"]
                 p = max(p, peak(probes[kernels], threads)[0])
