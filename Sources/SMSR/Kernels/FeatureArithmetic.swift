@@ -19,8 +19,7 @@ enum FeatureArithmetic {
     static func fill(_ map: inout FeatureMap, height: Int, width: Int, with values: [Float], team: ThreadTeam) {
         let c = values.count
         if map.height != height || map.width != width || map.channels != c {
-            map = FeatureMap(height: height, width: width, channels: c,
-                             values: [Float](unsafeUninitializedCapacity: height * width * c) { _, n in n = height * width * c })
+            map = FeatureMap(uninitializedHeight: height, width: width, channels: c)
         }
         map.values.withUnsafeMutableBufferPointer { out in
             values.withUnsafeBufferPointer { v in

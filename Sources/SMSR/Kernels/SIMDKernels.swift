@@ -38,8 +38,7 @@ public struct SIMDKernels: ConvolutionKernels {
         let (h, w, cout) = (input.height, input.width, weights.outputs)
         if output.height != h || output.width != w || output.channels != cout {
             // Every output value is written by the kernel, so the buffer need not be zeroed first.
-            output = FeatureMap(height: h, width: w, channels: cout,
-                                values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
+            output = FeatureMap(uninitializedHeight: h, width: w, channels: cout)
         }
         runDense(input, weights, relu: relu, accumulate: false, into: &output)
     }
@@ -90,8 +89,7 @@ public struct SIMDKernels: ConvolutionKernels {
         let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
         if output.height != h || output.width != w || output.channels != cout {
             // Nothing to zero: the values written below are the only ones any reader of this map uses.
-            output = FeatureMap(height: h, width: w, channels: cout,
-                                values: [Float](unsafeUninitializedCapacity: h * w * cout) { _, n in n = h * w * cout })
+            output = FeatureMap(uninitializedHeight: h, width: w, channels: cout)
         }
         input.values.withUnsafeBufferPointer { x in
             weights.laneValues.withUnsafeBufferPointer { wt in

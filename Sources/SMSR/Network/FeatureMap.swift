@@ -15,8 +15,9 @@ public struct FeatureMap: Sendable, Equatable {
     }
 
     public init(height: Int, width: Int, channels: Int, repeating value: Float = 0) {
-        self.init(height: height, width: width, channels: channels,
-                  values: [Float](repeating: value, count: height * width * channels))
+        var values = FeatureStorage.uninitialized(count: height * width * channels)
+        values.withUnsafeMutableBufferPointer { $0.initialize(repeating: value) }
+        self.init(height: height, width: width, channels: channels, values: values)
     }
 
     public var pixelCount: Int { height * width }

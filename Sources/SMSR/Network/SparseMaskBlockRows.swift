@@ -20,8 +20,7 @@ extension SparseMaskBlock {
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
         precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
         if output.height != h || output.width != w || output.channels != c {
-            output = FeatureMap(height: h, width: w, channels: c,
-                                values: [Float](unsafeUninitializedCapacity: h * w * c) { _, n in n = h * w * c })
+            output = FeatureMap(uninitializedHeight: h, width: w, channels: c)
         }
         guard h > 0 && w > 0 else { return [Float](repeating: 0, count: c) }
         let stripes = Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)))
