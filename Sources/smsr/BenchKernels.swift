@@ -27,15 +27,17 @@ struct BenchKernels: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
-    /// Where each shape occurs in the network.
-    static let shapes: [(name: String, kernelSize: Int, inputs: Int, outputs: Int)] = [
-        ("head 3x3 3->64", 3, 3, 64),
-        ("body 3x3 64->64", 3, 64, 64),
-        ("mask generator 3x3 64->16", 3, 64, 16),
-        ("mask generator 3x3 16->16", 3, 16, 16),
-        ("collect 1x1 64->64", 1, 64, 64),
-        ("tail x2 3x3 64->12", 3, 64, 12),
-        ("tail x4 3x3 64->48", 3, 64, 48),
+    /// Where each shape occurs in the network. `scattered`: only every third pixel of each row is computed, as
+    /// a sparse layer's masked pixels (no two neighbours, so every position is gathered, none in a row run).
+    static let shapes: [(name: String, kernelSize: Int, inputs: Int, outputs: Int, scattered: Bool)] = [
+        ("head 3x3 3->64", 3, 3, 64, false),
+        ("body 3x3 64->64", 3, 64, 64, false),
+        ("body 3x3 64->64 every 3rd px", 3, 64, 64, true),
+        ("mask generator 3x3 64->16", 3, 64, 16, false),
+        ("mask generator 3x3 16->16", 3, 16, 16, false),
+        ("collect 1x1 64->64", 1, 64, 64, false),
+        ("tail x2 3x3 64->12", 3, 64, 12, false),
+        ("tail x4 3x3 64->48", 3, 64, 48, false),
     ]
 
     func validate() throws {
@@ -57,16 +59,27 @@ struct BenchKernels: ParsableCommand {
                                           .map { Float($0 % 5) * 0.0625 - 0.125 },
                                       bias: [Float](repeating: 0.5, count: shape.outputs))
             var output = FeatureMap(height: height, width: width, channels: shape.outputs)
-            chosen.convolve(input, weights, relu: true, into: &output)  // warm-up: pages and caches
+            let mask = SpatialMask(height: height, width: width,
+                                   bits: (0..<(height * width)).map { UInt8(shape.scattered && $0 % width % 3 == 1 ? 1 : 0) })
+            func convolve() {
+                if shape.scattered {
+                    // Every input dense, no dense outputs: the masked pixels get all 64 outputs, the others are set to 0.
+                    chosen.sparseConvolve(input, denseInputs: shape.inputs, weights, denseOutputs: 0, mask: mask, into: &output)
+                } else {
+                    chosen.convolve(input, weights, relu: true, into: &output)
+                }
+            }
+            convolve()  // warm-up: pages and caches
             var best = Double.infinity
             for _ in 0..<runs {
                 let start = DispatchTime.now().uptimeNanoseconds
-                chosen.convolve(input, weights, relu: true, into: &output)
+                convolve()
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
-            let macs = height * width * shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs
+            let positions = shape.scattered ? mask.count : height * width
+            let macs = positions * shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs
             rows.append(["shape": shape.name, "kernel_size": shape.kernelSize, "inputs": shape.inputs,
-                         "outputs": shape.outputs, "macs": macs, "best_ms": best * 1e3,
+                         "outputs": shape.outputs, "positions": positions, "macs": macs, "best_ms": best * 1e3,
                          "macs_per_second": Double(macs) / best])
         }
         if json {

@@ -32,12 +32,15 @@ import Testing
         #expect(object["threads"] as? Int == 2)
         let shapes = try #require(object["shapes"] as? [[String: Any]])
         let names = shapes.compactMap { $0["shape"] as? String }
-        #expect(names.count == 7 && Set(names).count == 7)
+        #expect(names.count == 8 && Set(names).count == 8)
         #expect(names.contains("body 3x3 64->64") && names.contains("collect 1x1 64->64"))
         for shape in shapes {
             let k = try #require(shape["kernel_size"] as? Int)
             let (i, o) = (try #require(shape["inputs"] as? Int), try #require(shape["outputs"] as? Int))
-            #expect(shape["macs"] as? Int == height * width * k * k * i * o)
+            // The scattered shape computes every third pixel of each row (x % 3 == 1): 13 of 40.
+            let positions = (shape["shape"] as? String)?.hasSuffix("every 3rd px") == true ? height * 13 : height * width
+            #expect(shape["positions"] as? Int == positions)
+            #expect(shape["macs"] as? Int == positions * k * k * i * o)
             let rate = try #require(shape["macs_per_second"] as? Double)
             #expect(rate.isFinite && rate > 0)
         }
