@@ -84,13 +84,31 @@ extension SparseMaskBlock {
         }
 
         func runRow(_ template: smsr_convolution, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
+            let (oneStart, oneCount) = mask.onesInRow(y)
+            // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
+            // Where fewer than half of the row is masked, the unmasked pass covers the whole row instead, as row runs;
+            // at masked pixels its values are then overwritten (conv) or it reads the sparse inputs too (collect).
+            let wholeRow = oneCount * 2 < w
             var unmasked = template
-            let (zeroStart, zeroCount) = mask.zerosInRow(y)
-            unmasked.positions = sources.zeros.map { $0 + zeroStart }
-            unmasked.count = zeroCount
+            if wholeRow {
+                unmasked.first = y * w
+                unmasked.count = w
+            } else {
+                let (zeroStart, zeroCount) = mask.zerosInRow(y)
+                unmasked.positions = sources.zeros.map { $0 + zeroStart }
+                unmasked.count = zeroCount
+            }
             unmasked.dense_inputs = denseInputs
             unmasked.used_inputs = denseInputs
             if collecting {
+                if wholeRow && denseInputs > 0 {
+                    // Sparse inputs hold 0 at unmasked pixels, so reading them there adds nothing; a row run reads them
+                    // only where one of its pixels is masked. This pass then serves the masked pixels as well.
+                    unmasked.used_inputs = c
+                    unmasked.mask = sources.bits
+                    kernels.execute(unmasked)
+                    return
+                }
                 if denseInputs > 0 { kernels.execute(unmasked) }
             } else {
                 // Dense outputs from dense inputs; the sparse outputs set to 0 for the next layer's row runs.
@@ -98,7 +116,6 @@ extension SparseMaskBlock {
                 kernels.execute(unmasked)
             }
             var masked = template
-            let (oneStart, oneCount) = mask.onesInRow(y)
             masked.positions = sources.ones.map { $0 + oneStart }
             masked.count = oneCount
             masked.dense_inputs = collecting ? c : denseInputs
