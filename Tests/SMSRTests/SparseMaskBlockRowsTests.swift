@@ -44,10 +44,39 @@ import Testing
         var random = SplitMix64(seed: 77)
         let mask = ReferenceKernelTests.randomMask(40, 20, density: 0.3, &random)
         for count in 1...5 {
-            let stripes = SparseMaskBlock.stripes(mask: mask, count: count)
+            let stripes = SparseMaskBlock.stripes(mask: mask, count: count, work: (1, 10))
             #expect(stripes.count == count)
             #expect(stripes.first?.lowerBound == 0 && stripes.last?.upperBound == 40)
             #expect(zip(stripes, stripes.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$0.isEmpty })
+        }
+    }
+
+    /// Masked pixels cost `work.masked`, unmasked ones `work.unmasked`: the stripes split that work evenly,
+    /// to within one row.
+    @Test func stripesBalanceTheWork() {
+        let (h, w) = (40, 20)
+        // The top quarter fully masked, the rest unmasked.
+        let mask = SpatialMask(height: h, width: w, bits: (0..<(h * w)).map { UInt8($0 < 10 * w ? 1 : 0) })
+        for (work, count) in [((1, 10), 2), ((2, 30), 3), ((1, 1), 4)] {
+            let rowWork = (0..<h).map { $0 < 10 ? w * work.1 : w * work.0 }
+            let total = rowWork.reduce(0, +)
+            let stripes = SparseMaskBlock.stripes(mask: mask, count: count, work: work)
+            #expect(stripes.count == count)
+            for stripe in stripes {
+                let share = stripe.map { rowWork[$0] }.reduce(0, +)
+                #expect(abs(share * count - total) <= count * rowWork.max()!, "work \(work): stripe \(stripe) has \(share) of \(total)")
+            }
+        }
+    }
+
+    @Test func maskedPixelsOutweighUnmaskedOnesByTheSplits() {
+        let network = SharedData.officialNetwork
+        for block in network.blocks {
+            let work = block.pixelWork()
+            // All layers' 3x3 convs and the collect: 4 * (9 * 64 * 64 + 64 * 64).
+            #expect(work.masked == 4 * (9 * 64 * 64 + 64 * 64))
+            let dense = block.splits.map(\.dense.count)
+            #expect(work.unmasked > 0 && work.unmasked < work.masked / 4, "dense outputs \(dense): \(work)")
         }
     }
 }
