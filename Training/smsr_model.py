@@ -102,7 +102,8 @@ class SMB(nn.Module):
             f = F.relu(y)
             outs.append(f)
         out = self.collect(torch.cat(outs, 1))
-        sparsity = m.mean() * cs.mean() + cd.mean()
+        # In fp32 whatever the autocast: a mean over every pixel of the batch.
+        sparsity = m.float().mean() * cs.float().mean() + cd.float().mean()
         return out, sparsity
 
     def forward_infer(self, x, M, dsplit, ssplit):
@@ -180,26 +181,34 @@ class SMSR(nn.Module):
         self.tail = nn.Sequential(nn.Conv2d(N_FEATS, 3 * scale * scale, 3, 1, 1), nn.PixelShuffle(scale))
 
     # ------------------------------------------------------------------ training
-    def forward_train(self, x, tau: float, hard: bool = False):
+    def forward_train(self, x, tau: float, hard: bool = False, autocast: torch.dtype | None = None):
         """x: LR batch in [0,255]. Returns (sr, sparsity): sparsity is the
         paper's regulariser, the mean over blocks, batch, layer-channels and
-        pixels of  m * ch_sparse + ch_dense  (a scalar)."""
+        pixels of  m * ch_sparse + ch_dense  (a scalar).
+
+        autocast (e.g. torch.bfloat16): the head, blocks, collect and tail run
+        under torch.autocast in that type (weights and optimiser stay fp32).
+        The mean shifts and the bicubic skip stay fp32: they carry the
+        full 0-255 pixel values, which bf16 would round by up to 0.5."""
         x0 = self.sub_mean(x)
-        h = self.head(x0)
-        fea = h
-        feats, sps = [], []
-        for smm in self.body:
-            if hard:  # test path: the inference masks through the training code
-                m = smm.hard_mask(fea)
-            else:
-                lg = smm.mask_logits(fea)
-                m = F.gumbel_softmax(lg, tau=tau, hard=False, dim=1)[:, 1:2]
-            u, sp = smm.body.forward_train(fea, m, tau, hard=hard)
-            fea = smm.ca(u) + fea
-            feats.append(fea)
-            sps.append(sp)
-        g = self.collect(torch.cat(feats, 1)) + h
-        y = self.tail(g) + F.interpolate(x0, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        skip = F.interpolate(x0, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        with torch.autocast(x.device.type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+            h = self.head(x0)
+            fea = h
+            feats, sps = [], []
+            for smm in self.body:
+                if hard:  # test path: the inference masks through the training code
+                    m = smm.hard_mask(fea)
+                else:
+                    lg = smm.mask_logits(fea)
+                    m = F.gumbel_softmax(lg, tau=tau, hard=False, dim=1)[:, 1:2]
+                u, sp = smm.body.forward_train(fea, m, tau, hard=hard)
+                fea = smm.ca(u) + fea
+                feats.append(fea)
+                sps.append(sp)
+            g = self.collect(torch.cat(feats, 1)) + h
+            t = self.tail(g)
+        y = t.float() + skip
         return self.add_mean(y), torch.stack(sps).mean()
 
     # ----------------------------------------------------------------- inference

@@ -61,6 +61,9 @@ def get_args(argv=None):
     ap.add_argument("--flops-target", type=float, default=None,
                     help="executed/dense MAC ratio allowed for best.pt (default 0.70 for x2, 0.80 for x4)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action="store_true",
+                    help="convolutions in bfloat16 (torch.autocast; fp32 weights): about 1.75x faster per step on "
+                         "CPUs with AMX (Sapphire Rapids), slower where bf16 is emulated")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps-this-run", type=int, default=0, help="stop after this many steps (0 = no limit)")
     ap.add_argument("--no-val", action="store_true")
@@ -84,12 +87,13 @@ def lambda_at(step, a):
     return a.sparsity_weight * min(step / max(a.sparsity_warmup, 1), 1.0)
 
 
-def train_step(model, opt, lr_t, hr_t, lr_v, tau, lam):
+def train_step(model, opt, lr_t, hr_t, lr_v, tau, lam, autocast=None):
     """One optimiser step on the paper's objective, L1 + lambda * sparsity, at learning rate lr_v.
+    autocast: a dtype for the network's convolutions (see SMSR.forward_train), or None for fp32.
     Returns the (loss, l1, sparsity) tensors."""
     for g in opt.param_groups:
         g["lr"] = lr_v
-    sr, sp = model.forward_train(lr_t, tau)
+    sr, sp = model.forward_train(lr_t, tau, autocast=autocast)
     l1 = F.l1_loss(sr, hr_t)
     loss = l1 + lam * sp
     opt.zero_grad(set_to_none=True)
@@ -188,7 +192,7 @@ def main(argv=None):
         lr_v, tau, lam = lr_at(step, a), tau_at(step, a), lambda_at(step, a)
         lr_b, hr_b = sampler.batch(a.batch)
         loss, l1, sp = train_step(model, opt, torch.from_numpy(lr_b).float(), torch.from_numpy(hr_b).float(),
-                                  lr_v, tau, lam)
+                                  lr_v, tau, lam, autocast=torch.bfloat16 if a.bf16 else None)
         step += 1
         steps_this_run += 1
         n_last += 1
