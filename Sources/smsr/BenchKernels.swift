@@ -59,10 +59,11 @@ struct BenchKernels: ParsableCommand {
                                           .map { Float($0 % 5) * 0.0625 - 0.125 },
                                       bias: [Float](repeating: 0.5, count: shape.outputs))
             var output = FeatureMap(height: height, width: width, channels: shape.outputs)
-            let mask = SpatialMask(height: height, width: width,
-                                   bits: (0..<(height * width)).map { UInt8(shape.scattered && $0 % width % 3 == 1 ? 1 : 0) })
+            let mask = shape.scattered
+                ? SpatialMask(height: height, width: width, bits: (0..<(height * width)).map { UInt8($0 % width % 3 == 1 ? 1 : 0) })
+                : nil
             func convolve() {
-                if shape.scattered {
+                if let mask {
                     // Every input dense, no dense outputs: the masked pixels get all 64 outputs, the others are set to 0.
                     chosen.sparseConvolve(input, denseInputs: shape.inputs, weights, denseOutputs: 0, mask: mask, into: &output)
                 } else {
@@ -76,7 +77,7 @@ struct BenchKernels: ParsableCommand {
                 convolve()
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
-            let positions = shape.scattered ? mask.count : height * width
+            let positions = mask?.count ?? height * width
             let macs = positions * shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs
             rows.append(["shape": shape.name, "kernel_size": shape.kernelSize, "inputs": shape.inputs,
                          "outputs": shape.outputs, "positions": positions, "macs": macs, "best_ms": best * 1e3,
