@@ -54,11 +54,9 @@ final class RawClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        if rc != 0 {
-            let e = errno
-            Glibc.close(fd)
-            throw Failure.connect(e)
-        }
+        // No close here: every stored property is set, so a throw runs deinit, which closes fd.
+        // Closing twice could close a descriptor another test has just been given.
+        if rc != 0 { throw Failure.connect(errno) }
     }
 
     deinit { Glibc.close(fd) }
