@@ -440,6 +440,7 @@ final class CannedServer: @unchecked Sendable {
     private var received: [String] = []
     private var stopped = false
     private var held: [Int32] = []
+    private var accepting = false
 
     init(answer: String?, listen shouldListen: Bool = true) throws {
         self.answer = answer
@@ -465,13 +466,17 @@ final class CannedServer: @unchecked Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         guard shouldListen else { return }
         guard listen(sock, 16) == 0 else { close(sock); throw DeploymentTests.Failure("listen: \(errno)") }
+        accepting = true
         let thread = Thread { [self] in serve() }
         thread.start()
     }
 
     var requests: [String] { lock.withLock { received } }
 
+    /// The accept loop owns the descriptor once it runs: stop() only shuts it down (which fails the
+    /// blocked accept), so the number is never closed while accept() might still be called with it.
     private func serve() {
+        defer { close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
@@ -493,20 +498,26 @@ final class CannedServer: @unchecked Sendable {
                 _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, 0) }
                 close(client)
             } else {
-                lock.withLock { held.append(client) }  // never answered; closed by stop()
+                // Never answered; closed by stop(), or here when stop() has already run.
+                let keep = lock.withLock { () -> Bool in
+                    if !stopped { held.append(client) }
+                    return !stopped
+                }
+                if !keep { close(client) }
             }
         }
     }
 
     func stop() {
-        let clients: [Int32] = lock.withLock {
-            guard !stopped else { return [] }
+        let clients: [Int32]? = lock.withLock {
+            guard !stopped else { return nil }
             stopped = true
             return held
         }
+        guard let clients else { return }  // a second stop() must not close anything again
         for client in clients { close(client) }
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
+        if !accepting { close(fd) }
     }
 }
 
