@@ -8,8 +8,14 @@ import Darwin
 enum Socket {
     #if canImport(Glibc)
     static let streamType = Int32(SOCK_STREAM.rawValue)
+    /// Flags set atomically when the listener is created on Linux: a process forking in another
+    /// thread between socket() and fcntl() would otherwise keep the listener open in its child, which
+    /// then holds the port after the server has closed it. (Glibc's module does not export accept4,
+    /// so accepted connections still get their flags from fcntl.)
+    static let atomicFlags = Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
     #else
     static let streamType = SOCK_STREAM
+    static let atomicFlags: Int32 = 0
     #endif
 
     /// Creates a non-blocking listening socket on `host:port` (IPv4 or IPv6, whichever `host`
@@ -26,7 +32,7 @@ enum Socket {
         }
         defer { freeaddrinfo(list) }
 
-        let fd = socket(first.pointee.ai_family, streamType, 0)
+        let fd = socket(first.pointee.ai_family, streamType | atomicFlags, 0)
         guard fd >= 0 else { throw .socket(call: "socket", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
