@@ -28,6 +28,7 @@ import Testing
         // Wide enough for row runs (64 and 16 inputs), with every output-vector count.
         (5, 60, 64, 64, 3, true, true), (4, 50, 16, 16, 3, true, true), (3, 40, 64, 16, 3, true, false),
         (6, 70, 64, 40, 3, false, true), (3, 33, 16, 5, 3, true, false), (4, 30, 64, 64, 1, true, false),
+        (5, 44, 16, 48, 3, true, true),
     ]
 
     /// A dense case's random input and weights (with bias where the case has one).

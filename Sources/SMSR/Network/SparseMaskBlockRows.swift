@@ -120,6 +120,16 @@ extension SparseMaskBlock {
             masked.count = oneCount
             masked.dense_inputs = collecting ? c : denseInputs
             masked.mask = collecting ? nil : sources.bits
+            if !collecting && wholeRow && denseInputs == c {
+                // Every input is dense (layer 0), so the whole-row pass already wrote the right dense outputs at the
+                // masked pixels too: the masked pass starts at the first whole 16-output group past them. The sums
+                // of the outputs it still computes are the same, so the result does not change.
+                let done = denseOutputs / 16 * 16
+                masked.output += done
+                masked.weights += done
+                masked.computed_outputs -= done
+                masked.cleared_outputs -= done
+            }
             kernels.execute(masked)
         }
 

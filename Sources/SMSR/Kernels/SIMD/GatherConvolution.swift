@@ -23,6 +23,10 @@ public enum GatherConvolution {
         case (1, 64): PositionBlocks<12, 1, 64>.run(j)
         case (1, 16): PositionBlocks<12, 1, 16>.run(j)
         case (1, _): PositionBlocks<12, 1, 0>.run(j)
+        // Three vectors on a 64- or 16-channel input (layer 0's masked pass past whole dense groups) keep the
+        // row runs, as a 2-vector and a 1-vector tile.
+        case (3, 64): PositionBlocks<12, 2, 64>.run(j)
+        case (3, 16): PositionBlocks<12, 2, 16>.run(j)
         case (3, _): PositionBlocks<8, 3, 0>.run(j)
         case (_, 64): PositionBlocks<12, 2, 64>.run(j)
         case (_, 16): PositionBlocks<12, 2, 16>.run(j)
