@@ -73,13 +73,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["oracle.py"]),
+        // What several test targets share: running a program, waiting on other threads.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["oracle.py"]),
         .testTarget(name: "SMSRTests", dependencies: ["SMSR", "Imaging"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(
             name: "UpscaleServiceTests",
-            dependencies: ["UpscaleService", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["UpscaleService", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging"]),
+        .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging", "TestSupport"]),
     ]
 )

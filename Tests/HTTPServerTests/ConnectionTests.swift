@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import HTTPServer
+import Testing
+import TestSupport
 
 private func threadCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import HTTPServer
+import Testing
+import TestSupport
 
 @Suite("Pipelining")
 struct PipeliningTests {

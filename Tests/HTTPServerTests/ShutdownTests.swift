@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import HTTPServer
+import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

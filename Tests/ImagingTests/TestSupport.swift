@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 import Imaging
 
@@ -50,25 +51,12 @@ enum TestSupport {
 
     /// Runs `oracle.py command outdir arguments...` and reads its JSON lines.
     static func runOracle(_ command: String, outdir: URL, arguments: [String] = []) throws -> [OracleImage] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", oracleScript.path, command, outdir.path] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read before waiting so a full pipe cannot block the child.
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OracleFailure(
-                description: "oracle.py \(command) failed (needs pip packages pypng and Pillow): "
-                    + String(decoding: stderr, as: UTF8.self))
+        let run = try Program.run("/usr/bin/env", ["python3", oracleScript.path, command, outdir.path] + arguments)
+        guard run.status == 0 else {
+            throw OracleFailure(description: "oracle.py \(command) failed (needs pip packages pypng and Pillow): " + run.errors)
         }
         let decoder = JSONDecoder()
-        return try String(decoding: stdout, as: UTF8.self).split(separator: "\n").map {
+        return try run.output.split(separator: "\n").map {
             try decoder.decode(OracleImage.self, from: Data($0.utf8))
         }
     }

@@ -1,6 +1,7 @@
-import Dispatch
 import Foundation
+import Dispatch
 import Testing
+import TestSupport
 @testable import UpscaleService
 
 @Suite struct JobQueueTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 @testable import UpscaleService
 
 /// `/readyz` from start to shutdown, and the separate metrics listener.

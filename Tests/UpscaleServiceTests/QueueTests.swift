@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 @testable import UpscaleService
 
 /// The bounded queue under pressure. A gate in the worker's `willRun` hook holds the one worker for

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `smsr` executable as a user would, capturing its output.
 struct CommandRunner {
@@ -27,21 +28,8 @@ struct CommandRunner {
     /// process's environment).
     static func run(_ arguments: [String], environment: [String: String] = [:],
                     base: [String: String] = ProcessInfo.processInfo.environment, binary: URL = executable) throws -> Outcome {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = base.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        let run = try Program.run(binary.path, arguments, environment: base.merging(environment) { $1 })
+        return Outcome(status: run.status, stdout: run.output, stderr: run.errors)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -215,20 +216,9 @@ final class DeploymentTests: XCTestCase {
 
     /// Runs curl (installed by scripts/install-deps.sh) and returns what it printed; throws on failure.
     func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "60", "--noproxy", "*"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure("curl \(arguments.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: output, as: UTF8.self)
+        let run = try Program.run("/usr/bin/curl", ["--silent", "--show-error", "--max-time", "60", "--noproxy", "*"] + arguments)
+        guard run.status == 0 else { throw Failure("curl \(arguments.joined(separator: " ")): \(run.errors)") }
+        return run.output
     }
 
     /// Calls `probe` every 200 ms until it returns a value or `timeout` seconds pass (then nil).

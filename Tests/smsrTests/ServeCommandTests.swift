@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 
 /// `smsr serve` as a process: configuration from flags and variables, JSON logs, and a SIGTERM that
 /// lets the request in flight finish before exiting 0.
@@ -68,12 +69,12 @@ import Testing
         // the request is in flight (upscaling takes most of a second), and SIGTERM comes then.
         let baby = try ImageCodec.decode([UInt8](Data(contentsOf: CommandRunner.shared.appendingPathComponent("datasets/Set5/HR/baby.png"))))
         let image = try ImageCodec.encode(baby.image.converted(to: .rgb).cropped(x: 128, y: 128, width: 256, height: 256), as: .png)
-        let client = try LoopbackClient(port: port)
+        let client = try LoopbackConnection(port: port, timeout: 60)
         #expect(client.send(Array(("POST /v1/upscale HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\n"
             + "Content-Length: \(image.count)\r\nX-Request-ID: in-flight\r\n\r\n").utf8) + image))
         var busy = false
         for _ in 0..<20_000 where !busy {
-            let metrics = try LoopbackClient(port: port)
+            let metrics = try LoopbackConnection(port: port, timeout: 60)
             metrics.send(Array("GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8))
             busy = metrics.receive(until: { _ in false }).contains("\nsmsr_workers_busy 1")
         }
@@ -127,52 +128,5 @@ import Testing
         #expect(badPort.status != 0 && badPort.stderr.contains("SMSR_PORT must be an integer"))
         let badModel = try CommandRunner.run(["serve", "--model", "/nonexistent.safetensors"])
         #expect(badModel.status != 0 && badModel.stderr.contains("/nonexistent.safetensors"))
-    }
-}
-
-/// A blocking TCP client on 127.0.0.1 with a receive timeout, for exchanges whose timing the test controls.
-final class LoopbackClient {
-    private let fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        // No close here: a class whose properties are all set runs deinit when its initializer throws.
-        guard connected == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED) }
-    }
-
-    deinit { Glibc.close(fd) }
-
-    /// Sends all of `bytes`; false if the connection failed first.
-    @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
-
-    /// Text received until `done` holds, the peer closes, or the timeout passes.
-    func receive(until done: (String) -> Bool) -> String {
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while !done(String(decoding: data, as: UTF8.self)) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `curl` binary and collects what it printed.
 struct Curl {
@@ -8,20 +9,8 @@ struct Curl {
         var errors: String
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "20"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a large output cannot fill the pipe and stall curl.
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(exitCode: process.terminationStatus,
-                      output: String(decoding: output, as: UTF8.self),
-                      errors: String(decoding: errors, as: UTF8.self))
+    static func run(_ arguments: [String]) throws -> Result {
+        let r = try Program.run("/usr/bin/curl", ["--silent", "--show-error", "--max-time", "20"] + arguments)
+        return Result(exitCode: r.status, output: r.output, errors: r.errors)
     }
 }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import TestSupport
 
 /// A blocking TCP client for writing exact bytes and reading exact responses. Every read waits on
 /// the socket with a receive timeout, so a missing response fails the test instead of hanging it.
@@ -31,57 +29,35 @@ final class RawClient {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    let fd: Int32
+    private let connection: LoopbackConnection
     private var buffer: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`. `receiveBuffer` shrinks SO_RCVBUF (for clients that stall).
     init(port: Int, timeout: Double = 5, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            connection = try LoopbackConnection(port: port, timeout: timeout, receiveBuffer: receiveBuffer)
+        } catch let failure as LoopbackConnection.ConnectFailure {
+            throw Failure.connect(failure.errno)
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        // No close here: every stored property is set, so a throw runs deinit, which closes fd.
-        // Closing twice could close a descriptor another test has just been given.
-        if rc != 0 { throw Failure.connect(errno) }
     }
-
-    deinit { Glibc.close(fd) }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { throw Failure.closed(received: "(while sending)") }
-            offset += n
-        }
+        if !connection.send(bytes) { throw Failure.closed(received: "(while sending)") }
     }
 
     /// Reads more bytes into the buffer; false at end of stream.
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n > 0 {
-            buffer.append(contentsOf: chunk[0..<n])
+        switch connection.receive() {
+        case .bytes(let more):
+            buffer.append(contentsOf: more)
             return true
+        case .closed:
+            return false
+        case .failed:
+            throw Failure.timedOut(received: String(decoding: buffer, as: UTF8.self))
         }
-        if n == 0 || errno == ECONNRESET { return false }
-        throw Failure.timedOut(received: String(decoding: buffer, as: UTF8.self))
     }
 
     /// Reads one response (a `100 Continue` counts as one). `head: true` reads no body.

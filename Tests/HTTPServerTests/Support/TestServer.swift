@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Logging
+import TestSupport
 
 /// A server on an ephemeral port of 127.0.0.1 with its events counted, stopped by `stop()`.
 final class TestServer: @unchecked Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 @testable import UpscaleService
 
 /// A real service on 127.0.0.1 with a free port, the official x2 model, and hooks the test controls.
