@@ -122,15 +122,16 @@ enum DemoPage {
               fetch("/v1/masks?" + new URLSearchParams({ scale: $("scale").value }), init),
             ]);
             if (!up.ok) { status("Upscale failed: " + await problem(up), "error"); return; }
-            const result = await up.blob();
+            const bytes = await up.arrayBuffer();
+            const result = new Blob([bytes], { type: up.headers.get("Content-Type") || "image/png" });
             const dense = Number(up.headers.get("SMSR-FLOPs-Dense"));
             const executed = Number(up.headers.get("SMSR-FLOPs-Executed"));
             const saved = Number(up.headers.get("SMSR-FLOPs-Saved"));
             const before = URL.createObjectURL(blob), after = URL.createObjectURL(result);
             $("before").src = before; $("after").src = after; $("download").href = after;
             $("download").setAttribute("download", "upscaled." + (result.type.includes("jpeg") ? "jpg" : "png"));
-            await $("after").decode().catch(() => {});
-            $("size").textContent = $("after").naturalWidth + " × " + $("after").naturalHeight;
+            const size = imageSize(bytes);
+            $("size").textContent = size ? size[0] + " × " + size[1] : "";
             $("saved").textContent = (100 * saved).toFixed(1) + " %";
             $("flops").textContent = (executed / 1e9).toFixed(3) + " G / " + (dense / 1e9).toFixed(3) + " G multiply-accumulates";
             $("timings").textContent = parseTiming(up.headers.get("Server-Timing"));
@@ -140,6 +141,22 @@ enum DemoPage {
             $("result").hidden = false;
             status("Done: the masks saved " + (100 * saved).toFixed(1) + " % of the work.", "done");
           } catch (error) { status("Request failed: " + error, "error"); }
+        }
+        /// Width and height from a PNG's IHDR or a JPEG's first frame header. Read from the bytes rather than
+        /// awaited from img.decode(): a headless browser's virtual time runs on while an image decodes, and
+        /// may end the page before the result is shown.
+        function imageSize(buffer) {
+          const v = new DataView(buffer);
+          if (v.byteLength >= 24 && v.getUint32(0) === 0x89504e47) return [v.getUint32(16), v.getUint32(20)];
+          let i = 2;
+          while (i + 9 < v.byteLength && v.getUint8(i) === 0xff) {
+            const marker = v.getUint8(i + 1);
+            if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+              return [v.getUint16(i + 7), v.getUint16(i + 5)];
+            }
+            i += 2 + v.getUint16(i + 2);
+          }
+          return null;
         }
         /// A synthetic picture (smooth gradient, sharp edges, fine stripes) so the masks have something to find.
         function sampleImage() {
