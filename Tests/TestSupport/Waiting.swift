@@ -3,125 +3,94 @@ import Foundation
 // Synchronisation for tests: each waits on a condition with a deadline, so a test never sleeps to let
 // another thread get somewhere, and a failing test gives up instead of hanging the run.
 
-/// Something that becomes true once.
-public final class Flag: @unchecked Sendable {
+/// A value guarded by one condition: changes wake every waiter, which rechecks its predicate.
+final class Watched<State>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var isSet = false
+    private var state: State
 
-    public init() {}
+    init(_ state: State) { self.state = state }
 
-    public func set() {
+    func update(_ change: (inout State) -> Void) {
         condition.lock()
-        isSet = true
+        change(&state)
         condition.broadcast()
         condition.unlock()
     }
 
-    public var value: Bool {
+    var value: State {
         condition.lock()
         defer { condition.unlock() }
-        return isSet
+        return state
     }
 
-    /// Waits until set; false after `seconds`.
-    @discardableResult
-    public func wait(seconds: Double = 5) -> Bool {
+    /// Waits until `predicate` holds for the state; false if it still does not after `seconds`.
+    func wait(seconds: Double, until predicate: (State) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         condition.lock()
         defer { condition.unlock() }
-        while !isSet {
-            if !condition.wait(until: deadline) { return isSet }
+        while !predicate(state) {
+            if !condition.wait(until: deadline) { return predicate(state) }
         }
         return true
     }
 }
 
-/// A count that tests can wait on reaching a value.
-public final class Counter: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var count = 0
+/// Something that becomes true once.
+public final class Flag: @unchecked Sendable {
+    private let watched = Watched(false)
 
     public init() {}
 
-    public func increment() {
-        condition.lock()
-        count += 1
-        condition.broadcast()
-        condition.unlock()
-    }
+    public func set() { watched.update { $0 = true } }
 
-    public var value: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return count
-    }
+    public var value: Bool { watched.value }
+
+    /// Waits until set; false after `seconds`.
+    @discardableResult
+    public func wait(seconds: Double = 5) -> Bool { watched.wait(seconds: seconds) { $0 } }
+}
+
+/// A count that tests can wait on reaching a value.
+public final class Counter: @unchecked Sendable {
+    private let watched = Watched(0)
+
+    public init() {}
+
+    public func increment() { watched.update { $0 += 1 } }
+
+    public var value: Int { watched.value }
 
     /// Waits until the count reaches `n`; false after `seconds`.
     @discardableResult
-    public func wait(atLeast n: Int, seconds: Double = 5) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while count < n {
-            if !condition.wait(until: deadline) { return count >= n }
-        }
-        return true
-    }
+    public func wait(atLeast n: Int, seconds: Double = 5) -> Bool { watched.wait(seconds: seconds) { $0 >= n } }
 }
 
 /// A gate that holds threads until the test opens it: how a test keeps a worker busy for exactly as
 /// long as it needs.
 public final class Gate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var isOpen = false
+    private let watched = Watched(false)
 
     public init() {}
 
-    public func open() {
-        condition.lock()
-        isOpen = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    public func open() { watched.update { $0 = true } }
 
     /// Blocks until opened (at most a minute).
-    public func pass() {
-        let deadline = Date().addingTimeInterval(60)
-        condition.lock()
-        while !isOpen, condition.wait(until: deadline) {}
-        condition.unlock()
-    }
+    public func pass() { _ = watched.wait(seconds: 60) { $0 } }
 }
 
 /// Values recorded from other threads, which a test reads or waits on.
 public final class Recorder<Element>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [Element] = []
+    private let watched = Watched([Element]())
 
     public init() {}
 
-    public func append(_ item: Element) {
-        condition.lock()
-        items.append(item)
-        condition.broadcast()
-        condition.unlock()
-    }
+    public func append(_ item: Element) { watched.update { $0.append(item) } }
 
-    public var all: [Element] {
-        condition.lock()
-        defer { condition.unlock() }
-        return items
-    }
+    public var all: [Element] { watched.value }
 
     /// Waits until some recorded item satisfies `predicate`; false after `seconds`.
     @discardableResult
     public func wait(seconds: Double = 30, until predicate: (Element) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while !items.contains(where: predicate) {
-            if !condition.wait(until: deadline) { return items.contains(where: predicate) }
-        }
-        return true
+        watched.wait(seconds: seconds) { $0.contains(where: predicate) }
     }
 }
