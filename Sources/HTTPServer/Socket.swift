@@ -46,8 +46,10 @@ enum Socket {
             close(fd)
             throw .socket(call: "listen", errno: code)
         }
-        setNonBlocking(fd)
-        setCloseOnExec(fd)
+        if atomicFlags == 0 {
+            setNonBlocking(fd)
+            setCloseOnExec(fd)
+        }
         let local = localAddress(fd)
         return (fd, local.port, local.text)
     }
