@@ -133,4 +133,32 @@ import Testing
         }
         #expect(reordered.bias == [4, 1, 0, 3, 2].map { weights.bias![$0] })
     }
+
+    /// A joined convolution's outputs are the first convolution's, then the second's first `count` (a missing bias
+    /// reads as zero), value for value on the reference kernels.
+    @Test func appendedOutputsComputeBothConvolutions() {
+        var random = SplitMix64(seed: 5)
+        let first = ConvWeights(kernelSize: 3, inputs: 6, outputs: 4, values: random.floats(9 * 24), bias: random.floats(4))
+        let second = ConvWeights(kernelSize: 3, inputs: 6, outputs: 7, values: random.floats(9 * 42), bias: nil)
+        let joined = first.appendingOutputs(of: second, count: 5)
+        #expect(joined.outputs == 9 && joined.bias?.count == 9)
+        let input = Self.randomMap(5, 4, 6, &random)
+        let (a, b, ab) = (kernels.convolve(input, first, relu: true), kernels.convolve(input, second, relu: true),
+                          kernels.convolve(input, joined, relu: true))
+        for p in 0..<input.pixelCount {
+            #expect(Array(ab.values[(p * 9)..<(p * 9 + 4)]) == Array(a.values[(p * 4)..<(p * 4 + 4)]))
+            #expect(Array(ab.values[(p * 9 + 4)..<(p * 9 + 9)]) == Array(b.values[(p * 7)..<(p * 7 + 5)]))
+        }
+    }
+
+    /// Pooling the first channels of a wider map equals pooling a map of only those channels.
+    @Test func poolingTheFirstChannels() {
+        var random = SplitMix64(seed: 6)
+        let wide = Self.randomMap(5, 7, 10, &random)
+        let narrow = FeatureMap(height: 5, width: 7, channels: 4,
+                                values: (0..<35).flatMap { p in wide.values[(p * 10)..<(p * 10 + 4)] })
+        let pooled = Pooling.average2x2(wide, channels: 4)
+        #expect(pooled == Pooling.average2x2(narrow))
+        #expect(pooled.height == 2 && pooled.width == 3 && pooled.channels == 4)
+    }
 }

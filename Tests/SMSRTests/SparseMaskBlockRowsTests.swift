@@ -40,6 +40,36 @@ import Testing
         }
     }
 
+    /// Layer 0's dense outputs computed together with the mask generator's first conv (one joint convolution)
+    /// give the same block output, bit for bit, as layer 0 computing them itself; the generator's logits are the
+    /// same bits too.
+    @Test(arguments: instructionSets, shapes.indices)
+    func jointFirstConvolutionChangesNothing(_ set: InstructionSet, _ index: Int) throws {
+        let network = SharedData.officialNetwork
+        var joined = 0
+        for (b, block) in network.blocks.enumerated() {
+            guard let joint = network.jointFirst[b] else { continue }
+            joined += 1
+            #expect(joint.maskChannels == 16 && joint.denseOutputs == block.splits[0].dense.count)
+            let (input, mask) = Self.blockCase(index, block: b)
+            for threads in [1, 2] {
+                let kernels = try #require(SIMDKernels(set, threads: threads))
+                var alone = FeatureMap(height: 0, width: 0, channels: 0)
+                block.runRows(input, mask: mask, kernels: kernels, into: &alone)
+                var shared = FeatureMap(height: 0, width: 0, channels: 0)
+                kernels.convolve(input, joint.weights, relu: true, into: &shared)
+                var ours = FeatureMap(height: 0, width: 0, channels: 0)
+                block.runRows(input, mask: mask, kernels: kernels, firstLayer: (shared, joint.maskChannels), into: &ours)
+                #expect(ours == alone, "\(set) block \(b) threads \(threads): joint first layer changed the output")
+                var scratch = FeatureMap(height: 0, width: 0, channels: 0)
+                let logits = network.maskGenerators[b].logits(input, kernels: kernels, scratch: &scratch)
+                #expect(network.maskGenerators[b].logits(reduced: shared, kernels: kernels) == logits)
+            }
+        }
+        // The official splits give layer 0 dense outputs in every block.
+        #expect(joined == network.blocks.count)
+    }
+
     @Test func stripesCoverTheRowsInOrder() {
         var random = SplitMix64(seed: 77)
         let mask = ReferenceKernelTests.randomMask(40, 20, density: 0.3, &random)

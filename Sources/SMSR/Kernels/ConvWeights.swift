@@ -60,6 +60,22 @@ public struct ConvWeights: Sendable, Equatable {
         values[((ky * kernelSize + kx) * inputs + ci) * outputs + co]
     }
 
+    /// One convolution computing this one's outputs, then `other`'s first `count` outputs (same kernel size and
+    /// inputs). A missing bias is zero; each output's sum is the same as in its own convolution.
+    public func appendingOutputs(of other: ConvWeights, count: Int) -> ConvWeights {
+        precondition(other.kernelSize == kernelSize && other.inputs == inputs && count <= other.outputs, "cannot join convolutions")
+        let total = outputs + count
+        let rows = kernelSize * kernelSize * inputs
+        var joined = [Float](repeating: 0, count: rows * total)
+        for r in 0..<rows {
+            for o in 0..<outputs { joined[r * total + o] = values[r * outputs + o] }
+            for o in 0..<count { joined[r * total + outputs + o] = other.values[r * other.outputs + o] }
+        }
+        let hasBias = bias != nil || other.bias != nil
+        let joinedBias = (bias ?? [Float](repeating: 0, count: outputs)) + (other.bias.map { Array($0[0..<count]) } ?? [Float](repeating: 0, count: count))
+        return ConvWeights(kernelSize: kernelSize, inputs: inputs, outputs: total, values: joined, bias: hasBias ? joinedBias : nil)
+    }
+
     /// The same convolution with input and output channels selected and reordered:
     /// new input `j` is old input `inputOrder[j]`, new output `j` is old output `outputOrder[j]`.
     public func reordered(inputOrder: [Int], outputOrder: [Int]) -> ConvWeights {

@@ -1,18 +1,21 @@
 /// Pooling used by the mask generator and channel attention; cheap next to the convolutions.
 enum Pooling {
     /// 2x2 average pooling, stride 2; an odd last row or column is dropped (PyTorch's floor mode).
-    static func average2x2(_ input: FeatureMap, team: ThreadTeam = .single) -> FeatureMap {
-        let (h2, w2, c, w) = (input.height / 2, input.width / 2, input.channels, input.width)
+    /// Only the first `channels` channels are pooled (default: all).
+    static func average2x2(_ input: FeatureMap, channels: Int? = nil, team: ThreadTeam = .single) -> FeatureMap {
+        let (h2, w2, stride, w) = (input.height / 2, input.width / 2, input.channels, input.width)
+        let c = channels ?? stride
+        precondition(c <= stride, "more channels pooled than the map has")
         var output = FeatureMap(height: h2, width: w2, channels: c)
         input.values.withUnsafeBufferPointer { x in
             output.values.withUnsafeMutableBufferPointer { out in
                 team.forEachChunk(h2) { rows in
                     for y in rows {
                         for xx in 0..<w2 {
-                            let (top, bottom) = (((2 * y) * w + 2 * xx) * c, ((2 * y + 1) * w + 2 * xx) * c)
+                            let (top, bottom) = (((2 * y) * w + 2 * xx) * stride, ((2 * y + 1) * w + 2 * xx) * stride)
                             let o = (y * w2 + xx) * c
                             for ch in 0..<c {
-                                let sum = x[top + ch] + x[top + c + ch] + x[bottom + ch] + x[bottom + c + ch]
+                                let sum = x[top + ch] + x[top + stride + ch] + x[bottom + ch] + x[bottom + stride + ch]
                                 out[o + ch] = sum * 0.25
                             }
                         }

@@ -17,7 +17,13 @@ struct MaskGenerator: Sendable {
     func logits(_ features: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
                 scratch: inout FeatureMap) -> FeatureMap {
         kernels.convolve(features, reduce, relu: true, into: &scratch)
-        let pooled = Pooling.average2x2(scratch, team: team)
+        return logits(reduced: scratch, kernels: kernels, team: team)
+    }
+
+    /// The logits from the first conv's output (after its ReLU), held in the first `reduce.outputs` channels of
+    /// `reduced`, which may hold more (see `JointFirstConvolution`).
+    func logits(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single) -> FeatureMap {
+        let pooled = Pooling.average2x2(reduced, channels: reduce.outputs, team: team)
         return expand.apply(kernels.convolve(pooled, refine, relu: true), kernels: kernels)
     }
 

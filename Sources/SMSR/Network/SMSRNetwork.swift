@@ -19,6 +19,8 @@ public struct SMSRNetwork: Sendable {
     let maskGenerators: [MaskGenerator]
     let blocks: [SparseMaskBlock]
     let attention: [ChannelAttention]
+    /// Per block, the mask generator's first conv joined with layer 0's dense outputs (fast kernels only).
+    let jointFirst: [JointFirstConvolution?]
     /// The network collect's 1x1 conv, one 64->64 slice per block output, bias applied once.
     let collect: [ConvWeights]
     let collectBias: [Float]
@@ -44,6 +46,7 @@ public struct SMSRNetwork: Sendable {
         maskGenerators = blockIndices.map { MaskGenerator(weights: weights, block: $0) }
         blocks = blockIndices.map { SparseMaskBlock(weights: weights, block: $0) }
         attention = blockIndices.map { ChannelAttention(weights: weights, block: $0) }
+        jointFirst = zip(maskGenerators, blocks).map { JointFirstConvolution(generator: $0, block: $1) }
         let collectFull = conv("collect.0")
         let c = weights.channels
         collect = blockIndices.map { b in
@@ -103,9 +106,17 @@ public struct SMSRNetwork: Sendable {
         var maskScratch = empty
         for b in blocks.indices {
             let mask: SpatialMask
+            var firstLayer: JointFirstConvolution?
             switch options.masks {
             case .predicted:
-                let logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
+                let logits: FeatureMap
+                if let fast = kernels as? SIMDKernels, let joint = jointFirst[b] {
+                    fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
+                    logits = maskGenerators[b].logits(reduced: maskScratch, kernels: kernels, team: team)
+                    firstLayer = joint
+                } else {
+                    logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
+                }
                 mask = MaskGenerator.mask(logits: logits, height: height, width: width)
                 trace?.maskLogits.append(logits)
             case .allOnes:
@@ -115,7 +126,8 @@ public struct SMSRNetwork: Sendable {
             clock.finish(.mask)
             if let fast = kernels as? SIMDKernels {
                 // Row by row, with the channel means taken as rows finish and the collect fused with the residual.
-                let mean = blocks[b].runRows(features, mask: mask, kernels: fast, into: &spare)
+                let mean = blocks[b].runRows(features, mask: mask, kernels: fast,
+                                             firstLayer: firstLayer.map { (maskScratch, $0.maskChannels) }, into: &spare)
                 addResidualAndCollect(block: b, output: &spare, scales: attention[b].scales(mean: mean), residual: features,
                                       collected: &collected, reluAfter: b == blocks.count - 1, kernels: fast)
                 swap(&features, &spare)

@@ -14,8 +14,12 @@ extension SparseMaskBlock {
 
     /// Returns the block output's channel means (for channel attention), summed as `Pooling.globalAverage`
     /// sums them, row by row as the rows are finished.
+    ///
+    /// `firstLayer`, when given, already holds layer 0's dense outputs (after ReLU) at every pixel, in channels
+    /// `offset..<offset+d0` of each pixel (see `JointFirstConvolution`); layer 0 then computes only the rest.
     @discardableResult
-    func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, into output: inout FeatureMap) -> [Float] {
+    func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, firstLayer: (map: FeatureMap, offset: Int)? = nil,
+                 into output: inout FeatureMap) -> [Float] {
         let (h, w, c) = (input.height, input.width, input.channels)
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
         precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
@@ -25,17 +29,23 @@ extension SparseMaskBlock {
         guard h > 0 && w > 0 else { return [Float](repeating: 0, count: c) }
         let stripes = Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)), work: pixelWork())
         var rowSums = [Double](repeating: 0, count: h * c)
+        if let firstLayer {
+            precondition(firstLayer.map.height == h && firstLayer.map.width == w
+                          && firstLayer.offset + splits[0].dense.count <= firstLayer.map.channels, "first layer map mismatch")
+        }
         let weights = layers.map(\.laneValues) + collect.map(\.laneValues) + [collectBias]
+        let empty = [Float]()
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
                 output.values.withUnsafeMutableBufferPointer { o in
                     mask.bits.withUnsafeBufferPointer { bits in
                         mask.ones.withUnsafeBufferPointer { ones in
                             mask.zeros.withUnsafeBufferPointer { zeros in
-                                withPointers(weights) { pointers in
+                                withPointers(weights + [firstLayer?.map.values ?? empty]) { pointers in
                                     let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
-                                                          ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
-                                                          rowSums: sums.baseAddress!)
+                                                          ones: ones.baseAddress, zeros: zeros.baseAddress,
+                                                          weights: Array(pointers.dropLast()), rowSums: sums.baseAddress!,
+                                                          firstLayer: firstLayer.map { (pointers.last! + $0.offset, $0.map.channels) })
                                     // Stripes write disjoint output rows; everything else they read is shared and fixed.
                                     nonisolated(unsafe) let shared = rows
                                     kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
@@ -83,7 +93,7 @@ extension SparseMaskBlock {
                 positions: nil, first: 0, count: 0)
         }
 
-        func runRow(_ template: smsr_convolution, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
+        func runRow(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
             let (oneStart, oneCount) = mask.onesInRow(y)
             // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
             // Where fewer than half of the row is masked, the unmasked pass covers the whole row instead, as row runs;
@@ -110,6 +120,15 @@ extension SparseMaskBlock {
                     return
                 }
                 if denseInputs > 0 { kernels.execute(unmasked) }
+            } else if layer == 0, let (first, stride) = sources.firstLayer {
+                // Layer 0's dense outputs were computed with the mask generator: copied in, the rest set to 0.
+                let ring = template.output + (y % Self.ringRows) * w * c
+                let dense = denseOutputs
+                for p in 0..<w {
+                    let pixel = ring + p * c
+                    pixel.update(from: first + (y * w + p) * stride, count: dense)
+                    (pixel + dense).update(repeating: 0, count: c - dense)
+                }
             } else {
                 // Dense outputs from dense inputs; the sparse outputs set to 0 for the next layer's row runs.
                 unmasked.computed_outputs = denseOutputs
@@ -120,10 +139,10 @@ extension SparseMaskBlock {
             masked.count = oneCount
             masked.dense_inputs = collecting ? c : denseInputs
             masked.mask = collecting ? nil : sources.bits
-            if !collecting && wholeRow && denseInputs == c {
-                // Every input is dense (layer 0), so the whole-row pass already wrote the right dense outputs at the
-                // masked pixels too: the masked pass starts at the first whole 16-output group past them. The sums
-                // of the outputs it still computes are the same, so the result does not change.
+            if !collecting && denseInputs == c && (wholeRow || sources.firstLayer != nil) {
+                // Every input is dense (layer 0), so the whole-row pass (or the copy) already wrote the right dense
+                // outputs at the masked pixels too: the masked pass starts at the first whole 16-output group past
+                // them. The sums of the outputs it still computes are the same, so the result does not change.
                 let done = denseOutputs / 16 * 16
                 masked.output += done
                 masked.weights += done
@@ -140,13 +159,13 @@ extension SparseMaskBlock {
             for i in 0..<layerCount {
                 let y = lower[0] + step - i
                 guard y >= lower[i] && y < upper[i] else { continue }
-                runRow(templates[i].0, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count, collecting: false)
+                runRow(templates[i].0, layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count, collecting: false)
                 guard rows.contains(y) else { continue }
                 if i == 0 {
                     let row = sources.output + y * w * c
                     for p in 0..<w { (row + p * c).update(from: bias, count: c) }
                 }
-                runRow(templates[i].1, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
+                runRow(templates[i].1, layer: i, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
                 if i == layerCount - 1 {
                     // The row is final: its share of the channel means, in pixel order.
                     let row = UnsafePointer(sources.output + y * w * c)
@@ -207,6 +226,8 @@ private struct RowSources {
     let weights: [UnsafePointer<Float>]
     /// Per output row, the sum of each channel (height x channels).
     let rowSums: UnsafeMutablePointer<Double>
+    /// Layer 0's dense outputs at pixel 0 and the pixel stride, when computed beforehand.
+    let firstLayer: (values: UnsafePointer<Float>, stride: Int)?
 }
 
 /// Calls `body` with a pointer to each array's storage, valid for the call.
