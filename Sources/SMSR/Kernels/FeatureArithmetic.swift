@@ -32,6 +32,41 @@ enum FeatureArithmetic {
         }
     }
 
+    /// Sets `pixels` consecutive pixels of `channels` floats each to `value`: one pixel is written, then copied
+    /// in doubling blocks (a copy per pixel costs a call per pixel).
+    static func fillPixels(_ row: UnsafeMutablePointer<Float>, pixels: Int, channels c: Int, with value: UnsafePointer<Float>) {
+        guard pixels > 0 else { return }
+        row.update(from: value, count: c)
+        var done = 1
+        while done < pixels {
+            let n = min(done, pixels - done)
+            (row + done * c).update(from: row, count: n * c)
+            done += n
+        }
+    }
+
+    /// `sums[ch] += row[p * channels + ch]` for every pixel p in order, in double precision: the same sums, in
+    /// the same order, as `Pooling.globalAverage` takes, eight channels at a time.
+    static func addChannelSums(_ row: UnsafePointer<Float>, pixels: Int, channels c: Int, into sums: UnsafeMutablePointer<Double>) {
+        var ch = 0
+        while ch + 8 <= c {
+            var acc = UnsafeRawPointer(sums + ch).loadUnaligned(as: SIMD8<Double>.self)
+            var pixel = row + ch
+            for _ in 0..<pixels {
+                let v = UnsafeRawPointer(pixel).loadUnaligned(as: SIMD8<Float>.self)
+                acc += SIMD8<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]),
+                                     Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+                pixel += c
+            }
+            UnsafeMutableRawPointer(sums + ch).storeBytes(of: acc, as: SIMD8<Double>.self)
+            ch += 8
+        }
+        while ch < c {
+            for p in 0..<pixels { sums[ch] += Double(row[p * c + ch]) }
+            ch += 1
+        }
+    }
+
     /// `u = u * scales[channel] + residual`: channel attention applied, plus the block's skip connection.
     static func scaleAndAdd(_ u: inout FeatureMap, scales: [Float], residual: FeatureMap, team: ThreadTeam) {
         precondition(u.values.count == residual.values.count && scales.count == u.channels, "shape mismatch")

@@ -162,17 +162,12 @@ extension SparseMaskBlock {
                 runRow(templates[i].0, layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count, collecting: false)
                 guard rows.contains(y) else { continue }
                 if i == 0 {
-                    let row = sources.output + y * w * c
-                    for p in 0..<w { (row + p * c).update(from: bias, count: c) }
+                    FeatureArithmetic.fillPixels(sources.output + y * w * c, pixels: w, channels: c, with: bias)
                 }
                 runRow(templates[i].1, layer: i, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
                 if i == layerCount - 1 {
                     // The row is final: its share of the channel means, in pixel order.
-                    let row = UnsafePointer(sources.output + y * w * c)
-                    let sums = sources.rowSums + y * c
-                    for p in 0..<w {
-                        for ch in 0..<c { sums[ch] += Double(row[p * c + ch]) }
-                    }
+                    FeatureArithmetic.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
                 }
             }
         }
