@@ -35,11 +35,8 @@ public struct SIMDKernels: ConvolutionKernels {
     /// `convolve` into an existing map, reusing its storage when the shape fits (a fresh whole-image map costs
     /// page faults, which threads contend for).
     public func convolve(_ input: FeatureMap, _ weights: ConvWeights, relu: Bool, into output: inout FeatureMap) {
-        let (h, w, cout) = (input.height, input.width, weights.outputs)
-        if output.height != h || output.width != w || output.channels != cout {
-            // Every output value is written by the kernel, so the buffer need not be zeroed first.
-            output = FeatureMap(uninitializedHeight: h, width: w, channels: cout)
-        }
+        // Every output value is written by the kernel, so the buffer need not be zeroed first.
+        output.reshapeUninitialized(height: input.height, width: input.width, channels: weights.outputs)
         runDense(input, weights, relu: relu, accumulate: false, into: &output)
     }
 

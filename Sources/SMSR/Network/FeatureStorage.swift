@@ -40,3 +40,22 @@ extension FeatureMap {
                   values: FeatureStorage.uninitialized(count: height * width * channels))
     }
 }
+
+extension FeatureMap {
+    /// Gives the map a new shape whose values the caller writes in full before reading, keeping the storage when
+    /// it is large enough: maps whose channel count changes from block to block then cost no fresh pages.
+    mutating func reshapeUninitialized(height: Int, width: Int, channels: Int) {
+        guard self.height != height || self.width != width || self.channels != channels else { return }
+        let count = height * width * channels
+        var storage: [Float] = []
+        swap(&storage, &values)
+        if storage.capacity >= count {
+            // Within the capacity neither call reallocates.
+            if storage.count > count { storage.removeLast(storage.count - count) }
+            if storage.count < count { storage.append(contentsOf: repeatElement(0, count: count - storage.count)) }
+        } else {
+            storage = FeatureStorage.uninitialized(count: count)
+        }
+        self = FeatureMap(height: height, width: width, channels: channels, values: storage)
+    }
+}
