@@ -48,4 +48,17 @@ import Testing
             #expect(map.values.allSatisfy { $0 == value })
         }
     }
+
+    /// A map given a shape that fits its storage keeps that storage (no fresh pages); a larger shape gets new storage.
+    @Test func reshapingKeepsStorageThatFits() {
+        var map = FeatureMap(uninitializedHeight: 8, width: 8, channels: 40)
+        let original = map.values.withUnsafeBufferPointer { $0.baseAddress! }
+        for channels in [19, 32, 40, 3] {
+            map.reshapeUninitialized(height: 8, width: 8, channels: channels)
+            #expect(map.channels == channels && map.values.count == 64 * channels)
+            #expect(map.values.withUnsafeBufferPointer { $0.baseAddress! } == original, "\(channels) channels moved")
+        }
+        map.reshapeUninitialized(height: 8, width: 8, channels: 64)
+        #expect(map.values.count == 64 * 64 && map.height == 8 && map.width == 8)
+    }
 }
