@@ -48,6 +48,28 @@ import Testing
         #expect(outputs[0] == outputs[2])
     }
 
+    /// Runs reuse the large maps' storage of earlier runs, of other sizes too, without their values leaking into the
+    /// result: a run after runs of other sizes gives the same bits as on a fresh network, and the kept storage
+    /// stays within its limit.
+    @Test func keptStorageDoesNotChangeResults() throws {
+        let file = try SafeTensorsFile(contentsOf: SharedData.officialX2)
+        let network = SMSRNetwork(weights: try WeightSet(file: file))
+        #expect(network.storage.bytes == 0)
+        let image = try TestImages.image("reference/crop_baby_64x64_lr.png")
+        let small = image.cropped(x: 0, y: 0, width: 23, height: 17)
+        let options = InferenceOptions(threads: 2)
+        let first = network.run(planarRGB: image.planarRGB(), height: 64, width: 64, options: options).planarRGB
+        let kept = network.storage.bytes
+        #expect(kept > 0 && kept <= network.storage.limitBytes)
+        _ = network.run(planarRGB: small.planarRGB(), height: 17, width: 23, options: options)
+        let again = network.run(planarRGB: image.planarRGB(), height: 64, width: 64, options: options).planarRGB
+        let fresh = SMSRNetwork(weights: try WeightSet(file: file))
+            .run(planarRGB: image.planarRGB(), height: 64, width: 64, options: options).planarRGB
+        #expect(again == first)
+        #expect(fresh == first)
+        #expect(network.storage.bytes == kept, "a run of the same size keeps the same storage")
+    }
+
     @Test func denseNetworkRunsOnTheFastKernels() throws {
         let input = try Self.crop()
         let fast = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,

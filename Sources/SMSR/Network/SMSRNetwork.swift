@@ -21,6 +21,10 @@ public struct SMSRNetwork: Sendable {
     let attention: [ChannelAttention]
     /// Per block, the mask generator's first conv joined with layer 0's dense outputs (fast kernels only).
     let jointFirst: [JointFirstConvolution?]
+    /// Whole-image maps' storage kept between runs (shared by every copy of this network).
+    let storage = MapStorage(limitBytes: SMSRNetwork.keptStorageBytes)
+    /// Enough for the large maps of one 640x360 run (five 64-channel maps and the joint first layer's).
+    static let keptStorageBytes = 384 << 20
     /// The network collect's 1x1 conv, one 64->64 slice per block output, bias applied once.
     let collect: [ConvWeights]
     let collectBias: [Float]
@@ -92,8 +96,11 @@ public struct SMSRNetwork: Sendable {
         }
         let x0 = FeatureMap(planar: shifted, height: height, width: width, channels: 3)
         // The first head conv's output is then reused as the collect sum's storage.
-        var collected = kernels.convolve(x0, head.0, relu: true)
-        var h = kernels.convolve(collected, head.1, relu: false)
+        let c = channels
+        var collected = storage.map(height: height, width: width, channels: c)
+        kernels.convolve(x0, head.0, relu: true, into: &collected)
+        var h = storage.map(height: height, width: width, channels: c)
+        kernels.convolve(collected, head.1, relu: false, into: &h)
         clock.finish(.head)
 
         var features = h
@@ -102,8 +109,9 @@ public struct SMSRNetwork: Sendable {
         // Big maps are reused across blocks and layers: a fresh 60 MB map costs page faults and zeroing.
         let empty = FeatureMap(height: 0, width: 0, channels: 0)
         var scratch = (empty, empty)
-        var spare = empty
-        var maskScratch = empty
+        var spare = storage.map(height: height, width: width, channels: c)
+        let scratchChannels = jointFirst.map { $0?.weights.outputs ?? 0 }.max() ?? 0
+        var maskScratch = storage.map(height: height, width: width, channels: max(scratchChannels, accounting.maskChannels))
         for b in blocks.indices {
             let mask: SpatialMask
             var firstLayer: JointFirstConvolution?
@@ -141,7 +149,7 @@ public struct SMSRNetwork: Sendable {
                 clock.finish(.collect)
             }
             // The previous block input becomes the next block's output buffer, except `h`, which is still needed.
-            if b == 0 { spare = empty }
+            if b == 0 { spare = storage.map(height: height, width: width, channels: c) }
             trace?.blockOutputs.append(features)
         }
         var g: FeatureMap
@@ -158,6 +166,11 @@ public struct SMSRNetwork: Sendable {
         clock.finish(.collect)
 
         let t = kernels.convolve(g, tail, relu: false)
+        storage.keep(&collected)
+        storage.keep(&features)
+        storage.keep(&spare)
+        storage.keep(&maskScratch)
+        storage.keep(&g)
         let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, team: team, trace: &trace)
         clock.finish(.tail)
 

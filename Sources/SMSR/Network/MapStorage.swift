@@ -1,0 +1,57 @@
+import Foundation
+
+/// The storage of a network's large feature maps, kept from one run to the next.
+///
+/// A run needs a few whole-image maps (a 64-channel 640x360 map is 59 MB). Fresh ones cost a page fault per
+/// page and the kernel's zeroing of every page, which both threads wait on; storage handed back at the end of a
+/// run is reused by the next one (on any thread: the storage is shared by every copy of the network).
+/// At most `limitBytes` is kept; storage beyond that is freed.
+final class MapStorage: @unchecked Sendable {
+    let limitBytes: Int
+    private let lock = NSLock()
+    private var kept: [[Float]] = []
+    private var keptBytes = 0
+
+    init(limitBytes: Int) {
+        self.limitBytes = limitBytes
+    }
+
+    /// The bytes kept now.
+    var bytes: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return keptBytes
+    }
+
+    /// A map whose values the caller writes in full before reading: the smallest kept storage that holds it, or
+    /// fresh storage.
+    func map(height: Int, width: Int, channels: Int) -> FeatureMap {
+        let count = height * width * channels
+        var storage: [Float]?
+        lock.lock()
+        if let best = kept.indices.filter({ kept[$0].capacity >= count }).min(by: { kept[$0].capacity < kept[$1].capacity }) {
+            storage = kept.remove(at: best)
+            keptBytes -= storage!.capacity * MemoryLayout<Float>.stride
+        }
+        lock.unlock()
+        guard let values = storage else { return FeatureMap(uninitializedHeight: height, width: width, channels: channels) }
+        // Moved, not copied, so the storage stays uniquely referenced and reshaping does not copy it.
+        var map = FeatureMap(height: 1, width: values.count, channels: 1, values: consume values)
+        map.reshapeUninitialized(height: height, width: width, channels: channels)
+        return map
+    }
+
+    /// Takes `map`'s storage for later runs (leaving `map` empty), unless that would keep more than the limit.
+    func keep(_ map: inout FeatureMap) {
+        var values: [Float] = []
+        swap(&values, &map.values)
+        map = FeatureMap(height: 0, width: 0, channels: 0)
+        let bytes = values.capacity * MemoryLayout<Float>.stride
+        guard bytes > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        guard keptBytes + bytes <= limitBytes else { return }
+        kept.append(values)
+        keptBytes += bytes
+    }
+}
