@@ -93,6 +93,19 @@ extension SparseMaskBlock {
                 positions: nil, first: 0, count: 0)
         }
 
+        // A ring slot holds every third row of a layer. The next layer reads sparse channels as stored, so they must be 0
+        // wherever the stored row is unmasked; they are nonzero only at the masked pixels of the row stored before
+        // (three rows up: slots start zeroed), so only those are cleared, not every pixel.
+        func clearPreviousRow(layer i: Int, row y: Int, from dense: Int) {
+            let previous = y - Self.ringRows
+            guard previous >= lower[i], dense < c, let ones = sources.ones else { return }
+            let slot = rings + i * ringSize + (y % Self.ringRows) * w * c
+            let (start, count) = mask.onesInRow(previous)
+            for k in start..<(start + count) {
+                (slot + (Int(ones[k]) - previous * w) * c + dense).update(repeating: 0, count: c - dense)
+            }
+        }
+
         func runRow(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
             let (oneStart, oneCount) = mask.onesInRow(y)
             // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
@@ -121,18 +134,16 @@ extension SparseMaskBlock {
                 }
                 if denseInputs > 0 { kernels.execute(unmasked) }
             } else if layer == 0, let (first, stride) = sources.firstLayer {
-                // Layer 0's dense outputs were computed with the mask generator: copied in, the rest set to 0.
+                // Layer 0's dense outputs were computed with the mask generator: copied in.
                 let ring = template.output + (y % Self.ringRows) * w * c
-                let dense = denseOutputs
-                for p in 0..<w {
-                    let pixel = ring + p * c
-                    pixel.update(from: first + (y * w + p) * stride, count: dense)
-                    (pixel + dense).update(repeating: 0, count: c - dense)
-                }
+                for p in 0..<w { (ring + p * c).update(from: first + (y * w + p) * stride, count: denseOutputs) }
+                clearPreviousRow(layer: 0, row: y, from: denseOutputs)
             } else {
-                // Dense outputs from dense inputs; the sparse outputs set to 0 for the next layer's row runs.
+                // Dense outputs from dense inputs; the sparse outputs are left 0 for the next layer's row runs.
                 unmasked.computed_outputs = denseOutputs
+                unmasked.cleared_outputs = denseOutputs
                 kernels.execute(unmasked)
+                clearPreviousRow(layer: layer, row: y, from: denseOutputs)
             }
             var masked = template
             masked.positions = sources.ones.map { $0 + oneStart }
