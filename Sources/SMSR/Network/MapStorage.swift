@@ -5,7 +5,8 @@ import Foundation
 /// A run needs a few whole-image maps (a 64-channel 640x360 map is 59 MB). Fresh ones cost a page fault per
 /// page and the kernel's zeroing of every page, which both threads wait on; storage handed back at the end of a
 /// run is reused by the next one (on any thread: the storage is shared by every copy of the network).
-/// At most `limitBytes` is kept; storage beyond that is freed.
+/// At most `limitBytes` is kept; storage beyond that is freed, and so is kept storage too small for a map asked for
+/// (images or tiles larger than before), so that it does not sit beside the fresh storage at the peak.
 final class MapStorage: @unchecked Sendable {
     let limitBytes: Int
     private let lock = NSLock()
@@ -32,9 +33,13 @@ final class MapStorage: @unchecked Sendable {
         if let best = kept.indices.filter({ kept[$0].capacity >= count }).min(by: { kept[$0].capacity < kept[$1].capacity }) {
             storage = kept.remove(at: best)
             keptBytes -= storage!.capacity * MemoryLayout<Float>.stride
+        } else {
+            // Maps have grown (a larger image or tile): storage too small for them would only add to the peak.
+            kept.removeAll { $0.capacity < count }
+            keptBytes = kept.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride }
         }
         lock.unlock()
-        guard let values = storage else { return FeatureMap(uninitializedHeight: height, width: width, channels: channels) }
+        guard let values = storage.take() else { return FeatureMap(uninitializedHeight: height, width: width, channels: channels) }
         // Moved, not copied, so the storage stays uniquely referenced and reshaping does not copy it.
         var map = FeatureMap(height: 1, width: values.count, channels: 1, values: consume values)
         map.reshapeUninitialized(height: height, width: width, channels: channels)

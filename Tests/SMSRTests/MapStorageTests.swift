@@ -1,0 +1,37 @@
+import Testing
+@testable import SMSR
+
+/// Storage kept between runs: reused when it fits, bounded, and dropped when maps outgrow it.
+@Suite struct MapStorageTests {
+    static func base(_ map: FeatureMap) -> UnsafeRawPointer { map.values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) } }
+
+    @Test func keptStorageIsReusedForMapsThatFit() {
+        let storage = MapStorage(limitBytes: 1 << 20)
+        var map = storage.map(height: 16, width: 16, channels: 64)
+        let first = Self.base(map)
+        storage.keep(&map)
+        #expect(map.values.isEmpty && storage.bytes >= 16 * 16 * 64 * 4)
+        let smaller = storage.map(height: 8, width: 16, channels: 40)
+        #expect(Self.base(smaller) == first && smaller.values.count == 8 * 16 * 40)
+        #expect(storage.bytes == 0)
+    }
+
+    @Test func storageBeyondTheLimitIsFreed() {
+        let storage = MapStorage(limitBytes: 100 * 1024)
+        var a = storage.map(height: 16, width: 16, channels: 64)   // 64 KiB
+        var b = storage.map(height: 16, width: 16, channels: 64)
+        storage.keep(&a)
+        storage.keep(&b)
+        #expect(storage.bytes >= 64 * 1024 && storage.bytes <= 100 * 1024)
+    }
+
+    @Test func storageTooSmallForALargerMapIsDropped() {
+        let storage = MapStorage(limitBytes: 1 << 20)
+        var small = storage.map(height: 8, width: 8, channels: 16)
+        storage.keep(&small)
+        #expect(storage.bytes > 0)
+        let large = storage.map(height: 32, width: 32, channels: 64)
+        #expect(large.values.count == 32 * 32 * 64)
+        #expect(storage.bytes == 0, "the small storage would only add to the peak")
+    }
+}
