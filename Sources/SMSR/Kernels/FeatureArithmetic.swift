@@ -21,12 +21,11 @@ enum FeatureArithmetic {
         if map.height != height || map.width != width || map.channels != c {
             map = FeatureMap(uninitializedHeight: height, width: width, channels: c)
         }
+        guard c > 0 else { return }
         map.values.withUnsafeMutableBufferPointer { out in
             values.withUnsafeBufferPointer { v in
                 team.forEachChunk(height * width, chunksPerThread: 4) { pixels in
-                    for p in pixels {
-                        for ch in 0..<c { out[p * c + ch] = v[ch] }
-                    }
+                    fillPixels(out.baseAddress! + pixels.lowerBound * c, pixels: pixels.count, channels: c, with: v.baseAddress!)
                 }
             }
         }
@@ -45,8 +44,8 @@ enum FeatureArithmetic {
         }
     }
 
-    /// `sums[ch] += row[p * channels + ch]` for every pixel p in order, in double precision: the same sums, in
-    /// the same order, as `Pooling.globalAverage` takes, eight channels at a time.
+    /// `sums[ch] += row[p * channels + ch]` for every pixel p in order, in double precision, eight channels at a
+    /// time. `Pooling.globalAverage` and the row pipeline both sum rows through it, so their means agree.
     static func addChannelSums(_ row: UnsafePointer<Float>, pixels: Int, channels c: Int, into sums: UnsafeMutablePointer<Double>) {
         var ch = 0
         while ch + 8 <= c {
@@ -72,28 +71,53 @@ enum FeatureArithmetic {
         precondition(u.values.count == residual.values.count && scales.count == u.channels, "shape mismatch")
         let c = u.channels
         let shape = u
+        guard c > 0 && !u.values.isEmpty else { return }
         u.values.withUnsafeMutableBufferPointer { out in
             residual.values.withUnsafeBufferPointer { r in
                 scales.withUnsafeBufferPointer { s in
                     forEachRowRange(shape, team: team) { range in
-                        var i = range.lowerBound
-                        while i < range.upperBound {
-                            for ch in 0..<c { out[i + ch] = out[i + ch] * s[ch] + r[i + ch] }
-                            i += c
-                        }
+                        scaleAndAdd(out.baseAddress! + range.lowerBound, scales: s.baseAddress!, residual: r.baseAddress! + range.lowerBound,
+                                    pixels: range.count / c, channels: c)
                     }
                 }
             }
         }
     }
 
+    /// `out = out * scales[channel] + residual` over whole pixels, eight channels at a time (the same products and
+    /// sums as one at a time: a multiply, then an add).
+    static func scaleAndAdd(_ out: UnsafeMutablePointer<Float>, scales: UnsafePointer<Float>,
+                            residual: UnsafePointer<Float>, pixels: Int, channels c: Int) {
+        let vectors = c / 8
+        for p in 0..<pixels {
+            let (o, r) = (UnsafeMutableRawPointer(out + p &* c), UnsafeRawPointer(residual + p &* c))
+            for v in 0..<vectors {
+                let offset = v &* 32
+                let x = o.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let scale = UnsafeRawPointer(scales).loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let y = x * scale + r.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                o.storeBytes(of: y, toByteOffset: offset, as: SIMD8<Float>.self)
+            }
+            for ch in (vectors &* 8)..<c { out[p &* c &+ ch] = out[p &* c &+ ch] * scales[ch] + residual[p &* c &+ ch] }
+        }
+    }
+
     /// `a = relu(a)` or `a += b`, element-wise.
     static func relu(_ a: inout FeatureMap, team: ThreadTeam) {
         let shape = a
+        guard !a.values.isEmpty else { return }
         a.values.withUnsafeMutableBufferPointer { out in
             forEachRowRange(shape, team: team) { range in
-                for i in range { out[i] = max(out[i], 0) }
+                relu(out.baseAddress! + range.lowerBound, count: range.count)
             }
+        }
+    }
+
+    /// `x = max(x, 0)` (the same select as `Swift.max`), written so the compiler vectorizes it.
+    static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i]
+            x[i] = 0 >= v ? 0 : v
         }
     }
 

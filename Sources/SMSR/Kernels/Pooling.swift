@@ -41,12 +41,13 @@ enum Pooling {
     static func globalAverage(_ map: FeatureMap, team: ThreadTeam = .single) -> [Float] {
         let (h, w, c) = (map.height, map.width, map.channels)
         var rowSums = [Double](repeating: 0, count: h * c)
-        map.values.withUnsafeBufferPointer { x in
-            rowSums.withUnsafeMutableBufferPointer { sums in
-                team.forEachChunk(h, chunksPerThread: 4) { rows in
-                    for y in rows {
-                        for p in (y * w)..<((y + 1) * w) {
-                            for ch in 0..<c { sums[y * c + ch] += Double(x[p * c + ch]) }
+        if !map.values.isEmpty {
+            map.values.withUnsafeBufferPointer { x in
+                rowSums.withUnsafeMutableBufferPointer { sums in
+                    team.forEachChunk(h, chunksPerThread: 4) { rows in
+                        for y in rows {
+                            FeatureArithmetic.addChannelSums(x.baseAddress! + y * w * c, pixels: w, channels: c,
+                                                             into: sums.baseAddress! + y * c)
                         }
                     }
                 }

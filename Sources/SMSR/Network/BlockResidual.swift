@@ -29,13 +29,13 @@ extension SMSRNetwork {
                                 var y = rows.lowerBound
                                 while y < rows.upperBound {
                                     let end = min(y + band, rows.upperBound)
-                                    Self.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!, residual: r.baseAddress! + y * w * c,
+                                    FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!, residual: r.baseAddress! + y * w * c,
                                                      pixels: (end - y) * w, channels: c)
                                     var job = template
                                     job.first = y * w
                                     job.count = (end - y) * w
                                     kernels.execute(job)
-                                    if reluAfter { Self.relu(sum.baseAddress! + y * w * c, count: (end - y) * w * c) }
+                                    if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: (end - y) * w * c) }
                                     y = end
                                 }
                             }
@@ -43,32 +43,6 @@ extension SMSRNetwork {
                     }
                 }
             }
-        }
-    }
-
-    /// `out = out * scales[channel] + residual` over whole pixels, eight channels at a time (the same products and
-    /// sums as one at a time: a multiply, then an add).
-    private static func scaleAndAdd(_ out: UnsafeMutablePointer<Float>, scales: UnsafePointer<Float>,
-                                    residual: UnsafePointer<Float>, pixels: Int, channels c: Int) {
-        let vectors = c / 8
-        for p in 0..<pixels {
-            let (o, r) = (UnsafeMutableRawPointer(out + p &* c), UnsafeRawPointer(residual + p &* c))
-            for v in 0..<vectors {
-                let offset = v &* 32
-                let x = o.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let scale = UnsafeRawPointer(scales).loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                let y = x * scale + r.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
-                o.storeBytes(of: y, toByteOffset: offset, as: SIMD8<Float>.self)
-            }
-            for ch in (vectors &* 8)..<c { out[p &* c &+ ch] = out[p &* c &+ ch] * scales[ch] + residual[p &* c &+ ch] }
-        }
-    }
-
-    /// `x = max(x, 0)` (the same select as `Swift.max`), written so the compiler vectorizes it.
-    private static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0 >= v ? 0 : v
         }
     }
 }
