@@ -55,74 +55,74 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
         let (height, width, cin) = (Int(j.height), Int(j.width), Int(j.input_channels))
         let (denseInputs, usedInputs) = (Int(j.dense_inputs), Int(j.used_inputs))
         let hasSparse = usedInputs > denseInputs
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(cin, 1)) { zeros in
-            zeros.initialize(repeating: 0)
-            let zero = UnsafePointer(zeros.baseAddress!)
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps * P) { table in
-                withUnsafeTemporaryAllocation(of: Bool.self, capacity: taps) { sparseTaps in
-                    let inputs = table.baseAddress!
-                    var outputs = InlineArray<P, UnsafeMutablePointer<Float>>(repeating: j.output)
-                    var start = 0
-                    let runLength = RowRun<CIN>.length
-                    while start < j.count {
-                        if CIN > 0 && cin == CIN {
-                            // The neighbouring pixels from here, up to a run's length; a run computes all of its
-                            // positions but stores only these, which beats gathering once a few are together.
-                            let first = j.positions.map { Int($0[start]) } ?? (j.first &+ start)
-                            var n = 1
-                            if let positions = j.positions {
-                                while n < runLength && start &+ n < j.count && Int(positions[start &+ n]) == first &+ n { n &+= 1 }
-                            } else {
-                                n = min(runLength, j.count &- start)
-                            }
-                            let y0 = first / width
-                            let x0 = first &- y0 &* width
-                            if n >= RowRun<CIN>.shortest
-                                && (k == 1 ? x0 &+ runLength <= width
-                                    : y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1) {
-                                RowRun<CIN>.block(j, first: first, count: n)
-                                start += n
-                                continue
-                            }
+        precondition(cin <= ZeroPixel.channels, "too many input channels")
+        let zero = ZeroPixel.values
+        // Sizes known at compile time and under 1 KiB each: larger or variable temporary allocations go to the heap
+        // (a malloc and free per call).
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 9 * P) { table in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: 9) { sparseTaps in
+                let inputs = table.baseAddress!
+                var outputs = InlineArray<P, UnsafeMutablePointer<Float>>(repeating: j.output)
+                var start = 0
+                let runLength = RowRun<CIN>.length
+                while start < j.count {
+                    if CIN > 0 && cin == CIN {
+                        // The neighbouring pixels from here, up to a run's length; a run computes all of its
+                        // positions but stores only these, which beats gathering once a few are together.
+                        let first = j.positions.map { Int($0[start]) } ?? (j.first &+ start)
+                        var n = 1
+                        if let positions = j.positions {
+                            while n < runLength && start &+ n < j.count && Int(positions[start &+ n]) == first &+ n { n &+= 1 }
+                        } else {
+                            n = min(runLength, j.count &- start)
                         }
-                        let count = min(P, j.count - start)
-                        for t in 0..<taps { sparseTaps[t] = !hasSparse }
-                        let first = j.positions.map { Int($0[start]) } ?? (j.first + start)
-                        let last = j.positions.map { Int($0[start + count - 1]) } ?? (j.first + start + count - 1)
                         let y0 = first / width
-                        let x0 = first - y0 * width
-                        if count == P && last - first == P - 1 && y0 >= radius && y0 < height - radius
-                            && x0 >= radius && x0 + P - 1 < width - radius {
-                            // A run of P neighbouring pixels inside one row, away from the border (most blocks):
-                            // the neighbours are fixed offsets from each position.
-                            let out0 = PixelAddress.output(j, first)
-                            for p in 0..<P { outputs[p] = out0 + p &* Int(j.output_channels) }
-                            for ky in 0..<k {
-                                for kx in 0..<k {
-                                    let tap = ky * k + kx
-                                    let offset = (ky - radius) * width + kx - radius
-                                    let in0 = PixelAddress.input(j, first &+ offset)
-                                    for p in 0..<P { inputs[tap * P + p] = in0 + p &* cin }
-                                    guard hasSparse, !sparseTaps[tap] else { continue }
-                                    if let mask = j.mask {
-                                        for p in 0..<P where mask[first &+ p &+ offset] != 0 {
-                                            sparseTaps[tap] = true
-                                            break
-                                        }
-                                    } else {
+                        let x0 = first &- y0 &* width
+                        if n >= RowRun<CIN>.shortest
+                            && (k == 1 ? x0 &+ runLength <= width
+                                : y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1) {
+                            RowRun<CIN>.block(j, first: first, count: n)
+                            start += n
+                            continue
+                        }
+                    }
+                    let count = min(P, j.count - start)
+                    for t in 0..<taps { sparseTaps[t] = !hasSparse }
+                    let first = j.positions.map { Int($0[start]) } ?? (j.first + start)
+                    let last = j.positions.map { Int($0[start + count - 1]) } ?? (j.first + start + count - 1)
+                    let y0 = first / width
+                    let x0 = first - y0 * width
+                    if count == P && last - first == P - 1 && y0 >= radius && y0 < height - radius
+                        && x0 >= radius && x0 + P - 1 < width - radius {
+                        // A run of P neighbouring pixels inside one row, away from the border (most blocks):
+                        // the neighbours are fixed offsets from each position.
+                        let out0 = PixelAddress.output(j, first)
+                        for p in 0..<P { outputs[p] = out0 + p &* Int(j.output_channels) }
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let tap = ky * k + kx
+                                let offset = (ky - radius) * width + kx - radius
+                                let in0 = PixelAddress.input(j, first &+ offset)
+                                for p in 0..<P { inputs[tap * P + p] = in0 + p &* cin }
+                                guard hasSparse, !sparseTaps[tap] else { continue }
+                                if let mask = j.mask {
+                                    for p in 0..<P where mask[first &+ p &+ offset] != 0 {
                                         sparseTaps[tap] = true
+                                        break
                                     }
+                                } else {
+                                    sparseTaps[tap] = true
                                 }
                             }
-                        } else {
-                            gatherSlowly(j, start: start, count: count, inputs: inputs,
-                                         sparseTaps: sparseTaps.baseAddress!, outputs: &outputs, zero: zero)
                         }
-                        tiles(inputs: inputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
-                              taps: taps, job: j, outputs: outputs, count: count)
-                        for p in 0..<count { clearOutputs(j, at: outputs[p]) }
-                        start += P
+                    } else {
+                        gatherSlowly(j, start: start, count: count, inputs: inputs,
+                                     sparseTaps: sparseTaps.baseAddress!, outputs: &outputs, zero: zero)
                     }
+                    tiles(inputs: inputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
+                          taps: taps, job: j, outputs: outputs, count: count)
+                    for p in 0..<count { clearOutputs(j, at: outputs[p]) }
+                    start += P
                 }
             }
         }
@@ -250,13 +250,13 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
         }
         // Out of registers through a small buffer: indexing `acc` with a runtime bound in the store loop would
         // make the compiler keep it in memory during the loop above.
-        withUnsafeTemporaryAllocation(of: Vector.self, capacity: P * NV) { spill in
-            for p in 0..<P {
-                for v in 0..<NV { spill[p * NV + v] = acc[p][v] }
-            }
-            for p in 0..<count {
-                for v in 0..<NV {
-                    store(spill[p * NV + v], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate, relu: relu)
+        // One output vector column at a time, so the buffer stays under 1 KiB and on the stack.
+        let sums = acc
+        for v in 0..<NV {
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: P) { spill in
+                for p in 0..<P { spill[p] = sums[p][v] }
+                for p in 0..<count {
+                    store(spill[p], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate, relu: relu)
                 }
             }
         }
@@ -390,20 +390,29 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         let valid = Int(j.computed_outputs) &- co
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
         // Out of registers through a small buffer, as in `RegisterTile`, so the loop above keeps them in registers.
-        withUnsafeTemporaryAllocation(of: Vector.self, capacity: P * NV) { spill in
-            for p in 0..<P {
-                for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
-            }
-            var out = PixelAddress.output(j, first) + co
-            for p in 0..<count {
-                for v in 0..<NV {
-                    RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: out + (v &* lanes), valid: valid &- v &* lanes,
-                                                     accumulate: accumulate, relu: relu)
+        // One output vector column at a time, so the buffer stays under 1 KiB and on the stack.
+        let out = PixelAddress.output(j, first) + co
+        let sums = acc
+        for v in 0..<NV {
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: P) { spill in
+                for p in 0..<P { spill[p] = sums[p][v] }
+                for p in 0..<count {
+                    RegisterTile<1, 1, Vector>.store(spill[p], to: out + (p &* Int(j.output_channels) &+ v &* lanes),
+                                                     valid: valid &- v &* lanes, accumulate: accumulate, relu: relu)
                 }
-                out += Int(j.output_channels)
             }
         }
     }
+}
+
+/// A pixel of zeros, read by taps beyond the image border (never written).
+enum ZeroPixel {
+    static let channels = 1024
+    nonisolated(unsafe) static let values: UnsafePointer<Float> = {
+        let pixel = UnsafeMutablePointer<Float>.allocate(capacity: channels)
+        pixel.initialize(repeating: 0, count: channels)
+        return UnsafePointer(pixel)
+    }()
 }
 
 /// Sets outputs `computed_outputs..<cleared_outputs` of one pixel to 0.
