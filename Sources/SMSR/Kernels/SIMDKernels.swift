@@ -151,6 +151,15 @@ public struct SIMDKernels: ConvolutionKernels {
         }
     }
 
+    /// Runs a row's fused layer collect on the calling thread.
+    func execute(_ job: smsr_layer_collect) {
+        var part = job
+        switch instructionSet {
+        case .avx512: SMSRKernelsAVX512.LayerCollect.run(&part)
+        case .avx2, .neon: SMSRKernelsAVX2.LayerCollect.run(&part)
+        }
+    }
+
     /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.
     private func run(_ job: smsr_convolution, positions: UnsafeBufferPointer<Int32>?) {
         let count = positions?.count ?? job.count

@@ -1,16 +1,17 @@
 import SMSRCPU
 
 /// The sparse mask block on the fast kernels, row by row: a wavefront computes layer 0 at row y, layer 1 at
-/// row y-1, layer 2 at y-2 and layer 3 at y-3, and adds each layer row's share of the 1x1 collect to the
-/// block output as soon as it exists. Each layer keeps only the three rows the next layer reads, so the
-/// intermediate maps stay in cache instead of making four whole-map round trips through memory per layer.
+/// row y-1, layer 2 at y-2 and layer 3 at y-3, then the 1x1 collect of all four layers at row y-3 in one pass
+/// (`LayerCollect`). Each layer keeps only the few rows still to be read, so the intermediate maps stay in
+/// cache instead of making four whole-map round trips through memory per layer.
 ///
 /// Threads take horizontal stripes of about equal work. A stripe recomputes the few layer rows above and below
 /// it that its own rows depend on (3, 2 and 1 for layers 0, 1 and 2), and writes only its own output rows.
 /// The arithmetic per value is the kernels' own, so the result does not depend on the stripes.
 extension SparseMaskBlock {
-    /// Rows kept per layer: layer i's row y is last read by layer i+1's row y+1, one wavefront step later.
-    static let ringRows = 3
+    /// Rows kept per layer: layer i's row y is last read by the collect of row y, three wavefront steps later for
+    /// layer 0 (which writes three more rows meanwhile).
+    static let ringRows = 4
 
     /// Returns the block output's channel means (for channel attention), summed as `Pooling.globalAverage`
     /// sums them, row by row as the rows are finished.
@@ -33,7 +34,12 @@ extension SparseMaskBlock {
             precondition(firstLayer.map.height == h && firstLayer.map.width == w
                           && firstLayer.offset + splits[0].dense.count <= firstLayer.map.channels, "first layer map mismatch")
         }
-        let weights = layers.map(\.laneValues) + collect.map(\.laneValues) + [collectBias]
+        precondition(collect.allSatisfy { $0.kernelSize == 1 && $0.inputs == c && $0.laneOutputs == collect[0].laneOutputs },
+                     "collect shape mismatch")
+        // The collects' weights one layer after another, as `LayerCollect` reads them; the bias padded likewise.
+        let joinedCollect = collect.flatMap(\.laneValues)
+        let paddedBias = collectBias + [Float](repeating: 0, count: collect[0].laneOutputs - collectBias.count)
+        let weights = layers.map(\.laneValues) + [joinedCollect, paddedBias]
         let empty = [Float]()
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -76,26 +82,44 @@ extension SparseMaskBlock {
         let rings = UnsafeMutablePointer<Float>.allocate(capacity: layerCount * ringSize)
         rings.initialize(repeating: 0, count: layerCount * ringSize)
         defer { rings.deallocate() }
-        let bias = sources.weights[2 * layerCount]
+        let (collectWeights, collectBias) = (sources.weights[layerCount], sources.weights[layerCount + 1])
 
-        // A layer's 3x3 convolution (or collect) at the positions of row y, unmasked then masked.
-        func job(layer i: Int, collecting: Bool) -> smsr_convolution {
-            let weights = collecting ? collect[i] : layers[i]
-            let input = collecting ? UnsafePointer(rings + i * ringSize) : (i == 0 ? sources.input : UnsafePointer(rings + (i - 1) * ringSize))
-            let inputRing = collecting || i > 0 ? Self.ringRows : 0
+        // A layer's 3x3 convolution at the positions of row y, unmasked then masked.
+        func job(layer i: Int) -> smsr_convolution {
+            let input = i == 0 ? sources.input : UnsafePointer(rings + (i - 1) * ringSize)
             return smsr_convolution(
                 input: input, height: h, width: w, input_channels: c, dense_inputs: c, used_inputs: c, mask: nil,
-                kernel_size: collecting ? 1 : 3, weights: sources.weights[collecting ? layerCount + i : i],
-                padded_outputs: weights.laneOutputs, bias: nil,
-                output: collecting ? sources.output : rings + i * ringSize, output_channels: c,
-                computed_outputs: c, cleared_outputs: c, accumulate: collecting ? 1 : 0, relu: collecting ? 0 : 1,
-                input_ring_rows: inputRing, output_ring_rows: collecting ? 0 : Self.ringRows,
+                kernel_size: 3, weights: sources.weights[i], padded_outputs: layers[i].laneOutputs, bias: nil,
+                output: rings + i * ringSize, output_channels: c, computed_outputs: c, cleared_outputs: c,
+                accumulate: 0, relu: 1, input_ring_rows: i > 0 ? Self.ringRows : 0, output_ring_rows: Self.ringRows,
                 positions: nil, first: 0, count: 0)
         }
 
-        // A ring slot holds every third row of a layer. The next layer reads sparse channels as stored, so they must be 0
+        // The block output's row y: the collect bias plus every layer's 1x1 collect of its row y.
+        func collectRow(_ y: Int) {
+            var job = smsr_layer_collect()
+            withUnsafeMutableBytes(of: &job.layers) { raw in
+                let rows = raw.bindMemory(to: UnsafePointer<Float>?.self)
+                for i in 0..<layerCount { rows[i] = UnsafePointer(rings + i * ringSize + (y % Self.ringRows) * w * c) }
+            }
+            withUnsafeMutableBytes(of: &job.dense_inputs) { raw in
+                let dense = raw.bindMemory(to: Int.self)
+                for i in 0..<layerCount { dense[i] = splits[i].dense.count }
+            }
+            job.layer_count = layerCount
+            job.channels = c
+            job.width = w
+            job.mask = sources.bits + y * w
+            job.weights = collectWeights
+            job.padded_outputs = collect[0].laneOutputs
+            job.bias = collectBias
+            job.output = sources.output + y * w * c
+            kernels.execute(job)
+        }
+
+        // A ring slot holds every fourth row of a layer. The next layer reads sparse channels as stored, so they must be 0
         // wherever the stored row is unmasked; they are nonzero only at the masked pixels of the row stored before
-        // (three rows up: slots start zeroed), so only those are cleared, not every pixel.
+        // (four rows up: slots start zeroed), so only those are cleared, not every pixel.
         func clearPreviousRow(layer i: Int, row y: Int, from dense: Int) {
             let previous = y - Self.ringRows
             guard previous >= lower[i], dense < c, let ones = sources.ones else { return }
@@ -106,11 +130,11 @@ extension SparseMaskBlock {
             }
         }
 
-        func runRow(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int, collecting: Bool) {
+        func runRow(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int) {
             let (oneStart, oneCount) = mask.onesInRow(y)
             // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
             // Where fewer than half of the row is masked, the unmasked pass covers the whole row instead, as row runs;
-            // at masked pixels its values are then overwritten (conv) or it reads the sparse inputs too (collect).
+            // at masked pixels its values are then overwritten.
             let wholeRow = oneCount * 2 < w
             var unmasked = template
             if wholeRow {
@@ -123,17 +147,7 @@ extension SparseMaskBlock {
             }
             unmasked.dense_inputs = denseInputs
             unmasked.used_inputs = denseInputs
-            if collecting {
-                if wholeRow && denseInputs > 0 {
-                    // Sparse inputs hold 0 at unmasked pixels, so reading them there adds nothing; a row run reads them
-                    // only where one of its pixels is masked. This pass then serves the masked pixels as well.
-                    unmasked.used_inputs = c
-                    unmasked.mask = sources.bits
-                    kernels.execute(unmasked)
-                    return
-                }
-                if denseInputs > 0 { kernels.execute(unmasked) }
-            } else if layer == 0, let (first, stride) = sources.firstLayer {
+            if layer == 0, let (first, stride) = sources.firstLayer {
                 // Layer 0's dense outputs were computed with the mask generator: copied in.
                 let ring = template.output + (y % Self.ringRows) * w * c
                 for p in 0..<w { (ring + p * c).update(from: first + (y * w + p) * stride, count: denseOutputs) }
@@ -148,9 +162,9 @@ extension SparseMaskBlock {
             var masked = template
             masked.positions = sources.ones.map { $0 + oneStart }
             masked.count = oneCount
-            masked.dense_inputs = collecting ? c : denseInputs
-            masked.mask = collecting ? nil : sources.bits
-            if !collecting && denseInputs == c && (wholeRow || sources.firstLayer != nil) {
+            masked.dense_inputs = denseInputs
+            masked.mask = sources.bits
+            if denseInputs == c && (wholeRow || sources.firstLayer != nil) {
                 // Every input is dense (layer 0), so the whole-row pass (or the copy) already wrote the right dense
                 // outputs at the masked pixels too: the masked pass starts at the first whole 16-output group past
                 // them. The sums of the outputs it still computes are the same, so the result does not change.
@@ -163,23 +177,18 @@ extension SparseMaskBlock {
             kernels.execute(masked)
         }
 
-        let templates = (0..<layerCount).map { (job(layer: $0, collecting: false), job(layer: $0, collecting: true)) }
+        let templates = (0..<layerCount).map { job(layer: $0) }
         // Step s computes layer i at row lower[0] + s - i; the last layer's last row ends the wavefront.
         let steps = upper[layerCount - 1] + layerCount - 1 - lower[0]
         for step in 0..<steps {
             for i in 0..<layerCount {
                 let y = lower[0] + step - i
                 guard y >= lower[i] && y < upper[i] else { continue }
-                runRow(templates[i].0, layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count, collecting: false)
-                guard rows.contains(y) else { continue }
-                if i == 0 {
-                    FeatureArithmetic.fillPixels(sources.output + y * w * c, pixels: w, channels: c, with: bias)
-                }
-                runRow(templates[i].1, layer: i, y: y, denseInputs: splits[i].dense.count, denseOutputs: c, collecting: true)
-                if i == layerCount - 1 {
-                    // The row is final: its share of the channel means, in pixel order.
-                    FeatureArithmetic.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
-                }
+                runRow(templates[i], layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count)
+                guard i == layerCount - 1, rows.contains(y) else { continue }
+                // Every layer's row y exists now (layer 0's is the oldest row of its ring): the row is final.
+                collectRow(y)
+                FeatureArithmetic.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
             }
         }
     }
@@ -228,7 +237,7 @@ private struct RowSources {
     let bits: UnsafePointer<UInt8>
     let ones: UnsafePointer<Int32>?
     let zeros: UnsafePointer<Int32>?
-    /// Layer weights, then collect slices, then the collect bias.
+    /// Layer weights, then the collects' weights joined (layer after layer), then the collect bias (padded).
     let weights: [UnsafePointer<Float>]
     /// Per output row, the sum of each channel (height x channels).
     let rowSums: UnsafeMutablePointer<Double>

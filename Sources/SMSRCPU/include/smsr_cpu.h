@@ -39,4 +39,22 @@ typedef struct smsr_convolution {
     long count;
 } smsr_convolution;
 
+/// The 1x1 collect of a sparse mask block's layers over one row, in one pass: output pixel x receives
+///   bias + sum over layers l and inputs ci of w[l][ci][co] * layer_l[x][ci]
+/// for every output co, overwriting the output row. Inputs 0..<dense_inputs[l] of layer l are read at every
+/// pixel, the rest only where the mask byte is non-zero; they must be 0 where it is 0, since kernels may read
+/// them there as stored.
+typedef struct smsr_layer_collect {
+    const float *layers[4];      /* each layer's row, width x channels */
+    long dense_inputs[4];
+    long layer_count;            /* 1...4 */
+    long channels;               /* inputs per layer, and outputs */
+    long width;
+    const unsigned char *mask;   /* the row's mask bytes */
+    const float *weights;        /* [layer][channels][padded_outputs] */
+    long padded_outputs;         /* a multiple of 16; weight columns past the real outputs are zero */
+    const float *bias;           /* padded_outputs values */
+    float *output;               /* width x channels */
+} smsr_layer_collect;
+
 #endif

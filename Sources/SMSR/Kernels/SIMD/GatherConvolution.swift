@@ -1,6 +1,9 @@
 // This file is compiled into each kernel build (SMSRKernelsAVX512, SMSRKernelsAVX2), not into SMSR itself.
 // The position walk and the register tile share this file on purpose: debug builds optimize file by file,
 // and the tile is only fast when specialized (value generics, vector type) where it is called.
+// The fused layer collect shares this file with the convolutions: in a file of its own, it made the compiler stop
+// inlining the register tiles' accumulator initializer (in both files), so their sums stayed in memory (half the
+// speed).
 import SMSRCPU
 
 /// The convolution of a list of output positions, gathering each position's 3x3 (or 1x1) neighbourhood
@@ -18,28 +21,31 @@ public enum GatherConvolution {
         // the network uses (64, 16) also get the row-run path, whose pixel stride is a compile-time constant.
         let vectors = (Int(j.computed_outputs) + FullVector.scalarCount - 1) / FullVector.scalarCount
         let cin = Int(j.input_channels)
+        // Where register tiles put their sums on the way out (see `RegisterTile`): one allocation per call.
+        let spill = UnsafeMutableRawPointer.allocate(byteCount: Spill.bytes, alignment: 64)
+        defer { spill.deallocate() }
         #if SMSR_WIDE_VECTORS
         switch (vectors, cin) {
-        case (1, 64): PositionBlocks<12, 1, 64>.run(j)
-        case (1, 16): PositionBlocks<12, 1, 16>.run(j)
-        case (1, _): PositionBlocks<12, 1, 0>.run(j)
+        case (1, 64): PositionBlocks<12, 1, 64>.run(j, spill: spill)
+        case (1, 16): PositionBlocks<12, 1, 16>.run(j, spill: spill)
+        case (1, _): PositionBlocks<12, 1, 0>.run(j, spill: spill)
         // Three vectors on a 64- or 16-channel input (layer 0's masked pass past whole dense groups) keep the
         // row runs, as a 2-vector and a 1-vector tile.
-        case (3, 64): PositionBlocks<12, 2, 64>.run(j)
-        case (3, 16): PositionBlocks<12, 2, 16>.run(j)
-        case (3, _): PositionBlocks<8, 3, 0>.run(j)
-        case (_, 64): PositionBlocks<12, 2, 64>.run(j)
-        case (_, 16): PositionBlocks<12, 2, 16>.run(j)
-        default: PositionBlocks<12, 2, 0>.run(j)
+        case (3, 64): PositionBlocks<12, 2, 64>.run(j, spill: spill)
+        case (3, 16): PositionBlocks<12, 2, 16>.run(j, spill: spill)
+        case (3, _): PositionBlocks<8, 3, 0>.run(j, spill: spill)
+        case (_, 64): PositionBlocks<12, 2, 64>.run(j, spill: spill)
+        case (_, 16): PositionBlocks<12, 2, 16>.run(j, spill: spill)
+        default: PositionBlocks<12, 2, 0>.run(j, spill: spill)
         }
         #else
         switch (vectors, cin) {
-        case (1, 64): PositionBlocks<12, 1, 64>.run(j)
-        case (1, 16): PositionBlocks<12, 1, 16>.run(j)
-        case (1, _): PositionBlocks<12, 1, 0>.run(j)
-        case (_, 64): PositionBlocks<6, 2, 64>.run(j)
-        case (_, 16): PositionBlocks<6, 2, 16>.run(j)
-        default: PositionBlocks<6, 2, 0>.run(j)
+        case (1, 64): PositionBlocks<12, 1, 64>.run(j, spill: spill)
+        case (1, 16): PositionBlocks<12, 1, 16>.run(j, spill: spill)
+        case (1, _): PositionBlocks<12, 1, 0>.run(j, spill: spill)
+        case (_, 64): PositionBlocks<6, 2, 64>.run(j, spill: spill)
+        case (_, 16): PositionBlocks<6, 2, 16>.run(j, spill: spill)
+        default: PositionBlocks<6, 2, 0>.run(j, spill: spill)
         }
         #endif
     }
@@ -49,7 +55,7 @@ public enum GatherConvolution {
 /// when the input has `CIN` channels (0: never); any other block of up to `P` positions builds its neighbour
 /// pointer table and runs register tiles of `P` positions across the output channels.
 struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
-    static func run(_ j: smsr_convolution) {
+    static func run(_ j: smsr_convolution, spill: UnsafeMutableRawPointer) {
         let k = Int(j.kernel_size)
         let (taps, radius) = (k * k, k / 2)
         let (height, width, cin) = (Int(j.height), Int(j.width), Int(j.input_channels))
@@ -81,7 +87,7 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
                         if n >= RowRun<CIN>.shortest
                             && (k == 1 ? x0 &+ runLength <= width
                                 : y0 >= 1 && y0 < height &- 1 && x0 >= 1 && x0 &+ runLength <= width &- 1) {
-                            RowRun<CIN>.block(j, first: first, count: n)
+                            RowRun<CIN>.block(j, first: first, count: n, spill: spill)
                             start += n
                             continue
                         }
@@ -120,7 +126,7 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
                                      sparseTaps: sparseTaps.baseAddress!, outputs: &outputs, zero: zero)
                     }
                     tiles(inputs: inputs, sparseTaps: UnsafePointer(sparseTaps.baseAddress!),
-                          taps: taps, job: j, outputs: outputs, count: count)
+                          taps: taps, job: j, outputs: outputs, count: count, spill: spill)
                     for p in 0..<count { clearOutputs(j, at: outputs[p]) }
                     start += P
                 }
@@ -168,7 +174,7 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
     @inline(__always)
     static func tiles(inputs: UnsafePointer<UnsafePointer<Float>>,
                       sparseTaps: UnsafePointer<Bool>, taps: Int, job j: smsr_convolution,
-                      outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int) {
+                      outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, spill: UnsafeMutableRawPointer) {
         let computed = Int(j.computed_outputs)
         let lanes = FullVector().scalarCount
         var vectorsLeft = (computed + lanes - 1) / lanes
@@ -187,22 +193,22 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
                 RegisterTile<P, 4, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
-                    count: count, valid: valid, accumulate: acc, relu: relu)
+                    count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 3:
                 RegisterTile<P, 3, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
-                    count: count, valid: valid, accumulate: acc, relu: relu)
+                    count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 2:
                 RegisterTile<P, 2, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
-                    count: count, valid: valid, accumulate: acc, relu: relu)
+                    count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             default:
                 RegisterTile<P, 1, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
-                    count: count, valid: valid, accumulate: acc, relu: relu)
+                    count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             }
             co += nv * lanes
             vectorsLeft -= nv
@@ -223,7 +229,7 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
                         sparseTaps: UnsafePointer<Bool>, taps: Int, inputChannels: Int, denseInputs: Int, usedInputs: Int,
                         weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?,
                         outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, valid: Int,
-                        accumulate: Bool, relu: Bool) {
+                        accumulate: Bool, relu: Bool, spill raw: UnsafeMutableRawPointer) {
         let lanes = Vector().scalarCount
         var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
         if let bias {
@@ -248,16 +254,16 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
                 w += rowStride
             }
         }
-        // Out of registers through a small buffer: indexing `acc` with a runtime bound in the store loop would
-        // make the compiler keep it in memory during the loop above.
-        // One output vector column at a time, so the buffer stays under 1 KiB and on the stack.
-        let sums = acc
-        for v in 0..<NV {
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: P) { spill in
-                for p in 0..<P { spill[p] = sums[p][v] }
-                for p in 0..<count {
-                    store(spill[p], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate, relu: relu)
-                }
+        // Out of registers through the caller's buffer: indexing `acc` with a runtime bound in the store loop would
+        // make the compiler keep it in memory during the loop above, and so did handing it to a closure (a stack
+        // buffer's) or copying it (seen).
+        let spill = raw.assumingMemoryBound(to: Vector.self)
+        for p in 0..<P {
+            for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
+        }
+        for p in 0..<count {
+            for v in 0..<NV {
+                store(spill[p &* NV &+ v], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate, relu: relu)
             }
         }
     }
@@ -297,7 +303,7 @@ struct RowRun<let CIN: Int> {
 
     /// Positions `first..<first+count` (count <= length); the run's window `first..<first+length` must lie in
     /// one row (away from the border for 3x3), since all of it is read.
-    static func block(_ j: smsr_convolution, first: Int, count: Int) {
+    static func block(_ j: smsr_convolution, first: Int, count: Int, spill: UnsafeMutableRawPointer) {
         let k = Int(j.kernel_size)
         let taps = k &* k
         let radius = k / 2
@@ -331,18 +337,18 @@ struct RowRun<let CIN: Int> {
             while vectorsLeft > 0 {
                 if vectorsLeft >= 2 {
                     #if SMSR_WIDE_VECTORS
-                    RunTile<12, 2, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 2, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps, spill: spill)
                     #else
-                    RunTile<6, 2, CIN>.compute(j, first: first, count: min(count, 6), co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<6, 2, CIN>.compute(j, first: first, count: min(count, 6), co: co, offsets: offsets, limits: limits, taps: taps, spill: spill)
                     if count > 6 {
                         RunTile<6, 2, CIN>.compute(j, first: first &+ 6, count: count &- 6, co: co, offsets: offsets,
-                                                   limits: limits, taps: taps)
+                                                   limits: limits, taps: taps, spill: spill)
                     }
                     #endif
                     co &+= 2 &* lanes
                     vectorsLeft &-= 2
                 } else {
-                    RunTile<12, 1, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps)
+                    RunTile<12, 1, CIN>.compute(j, first: first, count: count, co: co, offsets: offsets, limits: limits, taps: taps, spill: spill)
                     co &+= lanes
                     vectorsLeft &-= 1
                 }
@@ -361,7 +367,7 @@ struct RowRun<let CIN: Int> {
 struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
     @inline(__always)
     static func compute(_ j: smsr_convolution, first: Int, count: Int, co: Int, offsets: UnsafePointer<Int>,
-                        limits: UnsafePointer<Int>, taps: Int) {
+                        limits: UnsafePointer<Int>, taps: Int, spill raw: UnsafeMutableRawPointer) {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let stride = Int(j.padded_outputs)
@@ -389,20 +395,25 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         }
         let valid = Int(j.computed_outputs) &- co
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
-        // Out of registers through a small buffer, as in `RegisterTile`, so the loop above keeps them in registers.
-        // One output vector column at a time, so the buffer stays under 1 KiB and on the stack.
-        let out = PixelAddress.output(j, first) + co
-        let sums = acc
-        for v in 0..<NV {
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: P) { spill in
-                for p in 0..<P { spill[p] = sums[p][v] }
-                for p in 0..<count {
-                    RegisterTile<1, 1, Vector>.store(spill[p], to: out + (p &* Int(j.output_channels) &+ v &* lanes),
-                                                     valid: valid &- v &* lanes, accumulate: accumulate, relu: relu)
-                }
+        // Out of registers through the caller's buffer, as in `RegisterTile`.
+        let spill = raw.assumingMemoryBound(to: Vector.self)
+        for p in 0..<P {
+            for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
+        }
+        var out = PixelAddress.output(j, first) + co
+        for p in 0..<count {
+            for v in 0..<NV {
+                RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: out + (v &* lanes), valid: valid &- v &* lanes,
+                                                 accumulate: accumulate, relu: relu)
             }
+            out += Int(j.output_channels)
         }
     }
+}
+
+/// The size of a register tile's sums, the most any tile here holds (24 vectors of 64 bytes).
+enum Spill {
+    static let bytes = 24 * 64
 }
 
 /// A pixel of zeros, read by taps beyond the image border (never written).
@@ -457,5 +468,156 @@ enum PixelAddress {
         guard ring > 0 else { return q }
         let y = q / width
         return (y % ring) &* width &+ (q &- y &* width)
+    }
+}
+
+/// A sparse mask block's four 1x1 collects over one row as one pass: each block of neighbouring pixels keeps
+/// its outputs in registers from the bias through all four layers' inputs and stores them once, where four
+/// separate collects would each load and store the output row. A layer's sparse inputs are read only in
+/// blocks with a masked pixel (they hold 0 elsewhere). Single-threaded; the engine splits rows across threads.
+public enum LayerCollect {
+    public static func run(_ job: UnsafePointer<smsr_layer_collect>) {
+        let j = job.pointee
+        precondition(j.layer_count >= 1 && j.layer_count <= 4, "one to four layers")
+        precondition(j.padded_outputs % 16 == 0 && j.channels <= j.padded_outputs, "bad output padding")
+        guard j.width > 0, j.channels > 0 else { return }
+        switch j.channels {
+        case 64: CollectBlocks<64>.run(j)
+        case 16: CollectBlocks<16>.run(j)
+        default: CollectBlocks<0>.run(j)
+        }
+    }
+}
+
+/// Walks the row in blocks of `CollectTile`'s positions on inputs of `CIN` channels (0: any, slower).
+struct CollectBlocks<let CIN: Int> {
+    static func run(_ j: smsr_layer_collect) {
+        let (width, channels, layers) = (Int(j.width), Int(j.channels), Int(j.layer_count))
+        let spill = UnsafeMutableRawPointer.allocate(byteCount: Spill.bytes, alignment: 64)
+        defer { spill.deallocate() }
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 4) { bases in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 4) { limits in
+                withUnsafeBytes(of: j.layers) { rawLayers in
+                    withUnsafeBytes(of: j.dense_inputs) { rawDense in
+                        let sources = rawLayers.bindMemory(to: UnsafePointer<Float>?.self)
+                        let dense = rawDense.bindMemory(to: Int.self)
+                        var x = 0
+                        while x < width {
+                            // Whole blocks while they fit in the row (a block reads all of its positions), then
+                            // single pixels.
+                            let whole = CIN > 0 && x &+ Self.positions <= width
+                            let count = whole ? Self.positions : 1
+                            var masked = false
+                            for p in 0..<count where j.mask[x &+ p] != 0 {
+                                masked = true
+                                break
+                            }
+                            for l in 0..<layers {
+                                bases[l] = sources[l]! + x &* channels
+                                limits[l] = masked ? channels : dense[l]
+                            }
+                            let out = j.output + x &* channels
+                            if whole {
+                                tiles(Self.positions, j, bases: bases.baseAddress!, limits: limits.baseAddress!, output: out, spill: spill)
+                            } else {
+                                tiles(1, j, bases: bases.baseAddress!, limits: limits.baseAddress!, output: out, spill: spill)
+                            }
+                            x &+= count
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Six positions: a block pays for the sparse inputs at all of its positions when one is masked, and blocks of
+    /// twelve issued a quarter more work than blocks of six on the benchmark input's masks (7.7 G against 6.2 G
+    /// multiply-adds, 4.2 G needed). Six positions by four vectors (AVX-512; two on AVX2) still load fewer values
+    /// per multiply-add than the convolutions' twelve by two.
+    static var positions: Int { 6 }
+
+    /// Every output vector of `count` positions (6 by construction, else 1).
+    @inline(__always)
+    static func tiles(_ count: Int, _ j: smsr_layer_collect, bases: UnsafePointer<UnsafePointer<Float>>,
+                      limits: UnsafePointer<Int>, output: UnsafeMutablePointer<Float>, spill: UnsafeMutableRawPointer) {
+        let lanes = FullVector.scalarCount
+        let (channels, layers) = (Int(j.channels), Int(j.layer_count))
+        #if SMSR_WIDE_VECTORS
+        let widest = 4
+        #else
+        let widest = 2
+        #endif
+        var co = 0
+        while co < channels {
+            let vectors = min(widest, (channels &- co &+ lanes &- 1) / lanes)
+            switch (count == Self.positions, vectors) {
+            #if SMSR_WIDE_VECTORS
+            case (true, 4): CollectTile<6, 4, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            case (true, 3): CollectTile<6, 3, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            #endif
+            case (true, 2): CollectTile<6, 2, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            case (true, _): CollectTile<6, 1, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            #if SMSR_WIDE_VECTORS
+            case (false, 4): CollectTile<1, 4, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            case (false, 3): CollectTile<1, 3, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            #endif
+            case (false, 2): CollectTile<1, 2, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            default: CollectTile<1, 1, CIN>.compute(j, bases: bases, limits: limits, layers: layers, co: co, output: output, spill: spill)
+            }
+            co &+= vectors &* lanes
+        }
+    }
+}
+
+/// `P` neighbouring positions by `NV` output vectors from output `co` on: the bias, then for each layer its
+/// inputs 0..<limits[layer] in order, then one store.
+struct CollectTile<let P: Int, let NV: Int, let CIN: Int> {
+    @inline(__always)
+    static func compute(_ j: smsr_layer_collect, bases: UnsafePointer<UnsafePointer<Float>>, limits: UnsafePointer<Int>,
+                        layers: Int, co: Int, output: UnsafeMutablePointer<Float>, spill raw: UnsafeMutableRawPointer) {
+        typealias Vector = FullVector
+        let lanes = Vector().scalarCount
+        let stride = Int(j.padded_outputs)
+        let channels = Int(j.channels)
+        let pixel = CIN > 0 ? CIN : channels
+        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        var b = InlineArray<NV, Vector>(repeating: Vector())
+        for v in 0..<NV { b[v] = UnsafeRawPointer(j.bias + (co &+ v &* lanes)).loadUnaligned(as: Vector.self) }
+        for p in 0..<P { acc[p] = b }
+        for l in 0..<layers {
+            let base = bases[l]
+            var w = j.weights + (l &* channels &* stride &+ co)
+            let end = limits[l]
+            var ci = 0
+            while ci < end {
+                var wv = InlineArray<NV, Vector>(repeating: Vector())
+                for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v &* lanes).loadUnaligned(as: Vector.self) }
+                for p in 0..<P {
+                    let x = Vector(repeating: base[p &* pixel &+ ci])
+                    for v in 0..<NV { acc[p][v] = acc[p][v].addingProduct(x, wv[v]) }
+                }
+                w += stride
+                ci &+= 1
+            }
+        }
+        // Out of registers through the caller's buffer, as in `RunTile`.
+        let spill = raw.assumingMemoryBound(to: Vector.self)
+        for p in 0..<P {
+            for v in 0..<NV { spill[p &* NV &+ v] = acc[p][v] }
+        }
+        let valid = channels &- co
+        for p in 0..<P {
+            for v in 0..<NV { store(spill[p &* NV &+ v], to: output + (p &* channels &+ co &+ v &* lanes), valid: valid &- v &* lanes) }
+        }
+    }
+
+    @inline(__always)
+    static func store(_ value: FullVector, to out: UnsafeMutablePointer<Float>, valid: Int) {
+        let lanes = FullVector.scalarCount
+        if valid >= lanes {
+            UnsafeMutableRawPointer(out).storeBytes(of: value, as: FullVector.self)
+        } else {
+            for l in 0..<max(valid, 0) { out[l] = value[l] }
+        }
     }
 }
