@@ -160,6 +160,15 @@ public struct SIMDKernels: ConvolutionKernels {
         }
     }
 
+    /// Runs a row's few-output convolution from channel-by-channel rows on the calling thread.
+    func execute(_ job: smsr_planar_row) {
+        var part = job
+        switch instructionSet {
+        case .avx512: SMSRKernelsAVX512.PlanarRow.run(&part)
+        case .avx2, .neon: SMSRKernelsAVX2.PlanarRow.run(&part)
+        }
+    }
+
     /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.
     private func run(_ job: smsr_convolution, positions: UnsafeBufferPointer<Int32>?) {
         let count = positions?.count ?? job.count

@@ -13,6 +13,10 @@ extension SparseMaskBlock {
     /// layer 0 (which writes three more rows meanwhile).
     static let ringRows = 4
 
+    /// The most dense outputs a layer computes with positions along the vectors at its unmasked pixels (more fill a
+    /// 16-lane vector of outputs well enough).
+    static let planarOutputs = 12
+
     /// Returns the block output's channel means (for channel attention), summed as `Pooling.globalAverage`
     /// sums them, row by row as the rows are finished.
     ///
@@ -84,6 +88,42 @@ extension SparseMaskBlock {
         defer { rings.deallocate() }
         let (collectWeights, collectBias) = (sources.weights[layerCount], sources.weights[layerCount + 1])
 
+        // Channel-by-channel copies of layer rows' dense outputs, the next layer's inputs for `PlanarRow`: per layer a
+        // ring of three rows, `planarPitch` floats per channel with pixel x at column x + 1 and zeros around the row
+        // (64 columns past it: a kernel tile reads whole spans of positions).
+        let planarPitch = w + 2 + 64
+        let planarChannels = max(1, splits.map(\.dense.count).max() ?? 0)
+        let planarSize = 3 * planarChannels * planarPitch
+        let planarRings = UnsafeMutablePointer<Float>.allocate(capacity: layerCount * planarSize)
+        planarRings.initialize(repeating: 0, count: layerCount * planarSize)
+        defer { planarRings.deallocate() }
+        var planarRows = [Int](repeating: Int.min, count: layerCount * 3)
+
+        // Layer l's row r in the planar ring, copied there once (rows outside the image are zeros).
+        func planar(layer l: Int, row r: Int) -> UnsafePointer<Float> {
+            let slot = (r + 3) % 3
+            let base = planarRings + l * planarSize + slot * planarChannels * planarPitch
+            guard planarRows[l * 3 + slot] != r else { return UnsafePointer(base) }
+            let dense = splits[l].dense.count
+            if r < 0 || r >= h {
+                for ci in 0..<dense { (base + ci * planarPitch + 1).update(repeating: 0, count: w) }
+            } else {
+                // Sixteen pixels at a time, so that both their channels and the planar rows' pieces stay in L1.
+                let source = rings + l * ringSize + (r % Self.ringRows) * w * c
+                var x0 = 0
+                while x0 < w {
+                    let end = min(x0 + 16, w)
+                    for ci in 0..<dense {
+                        let target = base + ci * planarPitch + 1
+                        for x in x0..<end { target[x] = source[x * c + ci] }
+                    }
+                    x0 = end
+                }
+            }
+            planarRows[l * 3 + slot] = r
+            return UnsafePointer(base)
+        }
+
         // A layer's 3x3 convolution at the positions of row y, unmasked then masked.
         func job(layer i: Int) -> smsr_convolution {
             let input = i == 0 ? sources.input : UnsafePointer(rings + (i - 1) * ringSize)
@@ -152,6 +192,24 @@ extension SparseMaskBlock {
                 let ring = template.output + (y % Self.ringRows) * w * c
                 for p in 0..<w { (ring + p * c).update(from: first + (y * w + p) * stride, count: denseOutputs) }
                 clearPreviousRow(layer: 0, row: y, from: denseOutputs)
+            } else if wholeRow && layer > 0 && denseInputs > 0 && denseOutputs > 0 && denseOutputs <= Self.planarOutputs {
+                // A few dense outputs: computed with positions along the vectors (see `PlanarRow`).
+                var job = smsr_planar_row()
+                withUnsafeMutableBytes(of: &job.planar) { raw in
+                    let rows = raw.bindMemory(to: UnsafePointer<Float>?.self)
+                    for ky in 0..<3 { rows[ky] = planar(layer: layer - 1, row: y + ky - 1) }
+                }
+                job.pitch = planarPitch
+                job.width = w
+                job.inputs = denseInputs
+                job.weights = template.weights
+                job.weight_inputs = c
+                job.padded_outputs = template.padded_outputs
+                job.outputs = denseOutputs
+                job.output = template.output + (y % Self.ringRows) * w * c
+                job.output_channels = c
+                kernels.execute(job)
+                clearPreviousRow(layer: layer, row: y, from: denseOutputs)
             } else {
                 // Dense outputs from dense inputs; the sparse outputs are left 0 for the next layer's row runs.
                 unmasked.computed_outputs = denseOutputs

@@ -57,4 +57,24 @@ typedef struct smsr_layer_collect {
     float *output;               /* width x channels */
 } smsr_layer_collect;
 
+/// A few outputs of a 3x3 convolution over one row, with positions along the vector lanes instead of outputs
+/// (for layers whose dense outputs would fill a small part of a vector): output pixel x receives, for outputs
+/// 0..<outputs, after ReLU,
+///   sum over taps (ky, kx) and inputs ci < inputs of w[ky][kx][ci][co] * planar[ky][ci][x + kx]
+/// summed in that order from 0, as `smsr_convolution` sums. planar[ky] holds input row y + ky - 1 channel by
+/// channel, `pitch` floats per channel, pixel x at column x + 1, with zeros in column 0 and in columns width + 1
+/// to width + 64 (tiles read whole spans of positions). Outputs past `outputs` are left alone.
+typedef struct smsr_planar_row {
+    const float *planar[3];
+    long pitch;
+    long width;
+    long inputs;
+    const float *weights;        /* [ky][kx][weight_inputs][padded_outputs] */
+    long weight_inputs;
+    long padded_outputs;         /* a multiple of 16; weight columns past the real outputs are zero */
+    long outputs;                /* at most padded_outputs */
+    float *output;               /* width pixels, output_channels apart */
+    long output_channels;
+} smsr_planar_row;
+
 #endif
