@@ -64,6 +64,12 @@ import Testing
                 var scratch = FeatureMap(height: 0, width: 0, channels: 0)
                 let logits = network.maskGenerators[b].logits(input, kernels: kernels, scratch: &scratch)
                 #expect(network.maskGenerators[b].logits(reduced: shared, kernels: kernels) == logits)
+                // Through maps kept from one block to the next (used twice, as the network does): the same bits.
+                var maps = MaskGeneratorMaps()
+                for _ in 0..<2 {
+                    network.maskGenerators[b].logits(reduced: shared, kernels: kernels, team: ThreadTeam(threads: threads), maps: &maps)
+                    #expect(maps.logits == logits, "\(set) block \(b): logits through kept maps differ")
+                }
             }
         }
         // The official splits give layer 0 dense outputs in every block.

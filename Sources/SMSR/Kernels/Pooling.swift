@@ -3,10 +3,17 @@ enum Pooling {
     /// 2x2 average pooling, stride 2; an odd last row or column is dropped (PyTorch's floor mode).
     /// Only the first `channels` channels are pooled (default: all).
     static func average2x2(_ input: FeatureMap, channels: Int? = nil, team: ThreadTeam = .single) -> FeatureMap {
+        var output = FeatureMap(height: 0, width: 0, channels: 0)
+        average2x2(input, channels: channels, team: team, into: &output)
+        return output
+    }
+
+    /// `average2x2` into an existing map, keeping its storage when it is large enough (every value is written).
+    static func average2x2(_ input: FeatureMap, channels: Int? = nil, team: ThreadTeam = .single, into output: inout FeatureMap) {
         let (h2, w2, stride, w) = (input.height / 2, input.width / 2, input.channels, input.width)
         let c = channels ?? stride
         precondition(c <= stride, "more channels pooled than the map has")
-        var output = FeatureMap(height: h2, width: w2, channels: c)
+        output.reshapeUninitialized(height: h2, width: w2, channels: c)
         input.values.withUnsafeBufferPointer { x in
             output.values.withUnsafeMutableBufferPointer { out in
                 team.forEachChunk(h2) { rows in
@@ -33,7 +40,6 @@ enum Pooling {
                 }
             }
         }
-        return output
     }
 
     /// The mean of each channel over all pixels. Rows are summed in double precision, then the row sums in

@@ -56,10 +56,19 @@ struct TransposedConvolution: Sendable {
     /// The reference kernels keep the direct loop below, which reads straight from the definition.
     func apply(_ input: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
         if kernels is ReferenceKernels { return self(input) }
+        var grouped = FeatureMap(height: 0, width: 0, channels: 0)
+        var output = grouped
+        apply(input, kernels: kernels, grouped: &grouped, into: &output)
+        return output
+    }
+
+    /// `apply` through the phase convolution into `grouped` and the result into `output`, keeping both maps' storage
+    /// when it is large enough (every value of both is written).
+    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, grouped: inout FeatureMap, into output: inout FeatureMap) {
         precondition(input.channels == inputs, "transposed convolution channel mismatch")
-        let grouped = kernels.convolve(input, phases, relu: false)
+        kernels.convolve(input, phases, relu: false, into: &grouped)
         let (h, w, o) = (input.height, input.width, outputs)
-        var output = FeatureMap(height: 2 * h, width: 2 * w, channels: o)
+        output.reshapeUninitialized(height: 2 * h, width: 2 * w, channels: o)
         grouped.values.withUnsafeBufferPointer { g in
             output.values.withUnsafeMutableBufferPointer { out in
                 for i in 0..<h {
@@ -75,7 +84,6 @@ struct TransposedConvolution: Sendable {
                 }
             }
         }
-        return output
     }
 
     /// Output (y, x) receives input (iy, ix) through tap (ky, kx) when y = 2*iy - 1 + ky and x = 2*ix - 1 + kx.

@@ -27,6 +27,14 @@ struct MaskGenerator: Sendable {
         return expand.apply(kernels.convolve(pooled, refine, relu: true), kernels: kernels)
     }
 
+    /// `logits(reduced:)` through maps whose storage is kept from block to block (see `MaskGeneratorMaps`); the
+    /// logits are `maps.logits`.
+    func logits(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single, maps: inout MaskGeneratorMaps) {
+        Pooling.average2x2(reduced, channels: reduce.outputs, team: team, into: &maps.pooled)
+        kernels.convolve(maps.pooled, refine, relu: true, into: &maps.refined)
+        expand.apply(maps.refined, kernels: kernels, grouped: &maps.grouped, into: &maps.logits)
+    }
+
     /// The hard mask `logit[1] > logit[0]`; for odd sizes the row or column the generator does not
     /// cover stays 0.
     static func mask(logits: FeatureMap, height: Int, width: Int) -> SpatialMask {
@@ -41,4 +49,14 @@ struct MaskGenerator: Sendable {
         }
         return SpatialMask(height: height, width: width, bits: bits)
     }
+}
+
+/// A mask generator's maps after its first conv (pooled, refined, the transposed conv's phases, the logits): the
+/// same sizes in every block, so one set serves all of them and the network keeps their storage between runs
+/// instead of faulting in about 55 MB of fresh pages per 640x360 run.
+struct MaskGeneratorMaps {
+    var pooled = FeatureMap(height: 0, width: 0, channels: 0)
+    var refined = FeatureMap(height: 0, width: 0, channels: 0)
+    var grouped = FeatureMap(height: 0, width: 0, channels: 0)
+    var logits = FeatureMap(height: 0, width: 0, channels: 0)
 }

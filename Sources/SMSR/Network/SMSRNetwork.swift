@@ -23,7 +23,8 @@ public struct SMSRNetwork: Sendable {
     let jointFirst: [JointFirstConvolution?]
     /// Whole-image maps' storage kept between runs (shared by every copy of this network).
     let storage = MapStorage(limitBytes: SMSRNetwork.keptStorageBytes)
-    /// Enough for the large maps of one 640x360 run (five 64-channel maps and the joint first layer's).
+    /// Enough for the maps of one 640x360 run (five 64-channel maps, the joint first layer's, the tail's and the mask
+    /// generator's; about 350 MB).
     static let keptStorageBytes = 384 << 20
     /// The network collect's 1x1 conv, one 64->64 slice per block output, bias applied once.
     let collect: [ConvWeights]
@@ -112,6 +113,11 @@ public struct SMSRNetwork: Sendable {
         var spare = storage.map(height: height, width: width, channels: c)
         let scratchChannels = jointFirst.map { $0?.weights.outputs ?? 0 }.max() ?? 0
         var maskScratch = storage.map(height: height, width: width, channels: max(scratchChannels, accounting.maskChannels))
+        var maskMaps = MaskGeneratorMaps()
+        maskMaps.pooled = storage.map(height: height / 2, width: width / 2, channels: accounting.maskChannels)
+        maskMaps.refined = storage.map(height: height / 2, width: width / 2, channels: accounting.maskChannels)
+        maskMaps.grouped = storage.map(height: height / 2, width: width / 2, channels: 8)
+        maskMaps.logits = storage.map(height: height / 2 * 2, width: width / 2 * 2, channels: 2)
         for b in blocks.indices {
             let mask: SpatialMask
             var firstLayer: JointFirstConvolution?
@@ -120,7 +126,8 @@ public struct SMSRNetwork: Sendable {
                 let logits: FeatureMap
                 if let fast = kernels as? SIMDKernels, let joint = jointFirst[b] {
                     fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
-                    logits = maskGenerators[b].logits(reduced: maskScratch, kernels: kernels, team: team)
+                    maskGenerators[b].logits(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps)
+                    logits = maskMaps.logits
                     firstLayer = joint
                 } else {
                     logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
@@ -165,13 +172,16 @@ public struct SMSRNetwork: Sendable {
         }
         clock.finish(.collect)
 
-        let t = kernels.convolve(g, tail, relu: false)
+        var t = storage.map(height: height, width: width, channels: tail.outputs)
+        kernels.convolve(g, tail, relu: false, into: &t)
         storage.keep(&collected)
         storage.keep(&features)
         storage.keep(&spare)
         storage.keep(&maskScratch)
         storage.keep(&g)
+        for map in [\MaskGeneratorMaps.pooled, \.refined, \.grouped, \.logits] { storage.keep(&maskMaps[keyPath: map]) }
         let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, team: team, trace: &trace)
+        storage.keep(&t)
         clock.finish(.tail)
 
         let work: WorkCount
