@@ -303,8 +303,10 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
 /// is masked skips them.
 struct RowRun<let CIN: Int> {
     static var length: Int { 12 }
-    /// The fewest neighbouring positions worth a run (the rest of its positions are computed for nothing).
-    static var shortest: Int { 8 }
+    /// The fewest neighbouring positions worth a run (the rest of its positions are computed for nothing). Since
+    /// gathered blocks of 64 outputs run as six positions by four vectors, only whole runs beat them: with 6, 8, 11
+    /// and 12 here the block stage's minimum came out 849 / 792 / 762 ms and 824 / 799 ms (interleaved, one thread).
+    static var shortest: Int { 12 }
 
     /// Positions `first..<first+count` (count <= length); the run's window `first..<first+length` must lie in
     /// one row (away from the border for 3x3), since all of it is read.
