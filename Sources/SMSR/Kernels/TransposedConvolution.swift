@@ -55,7 +55,6 @@ struct TransposedConvolution: Sendable {
     /// The layer through `kernels`' ordinary convolution on the phase weights, then interleaving the phases.
     /// The reference kernels keep the direct loop below, which reads straight from the definition.
     func apply(_ input: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
-        if kernels is ReferenceKernels { return self(input) }
         var grouped = FeatureMap(height: 0, width: 0, channels: 0)
         var output = grouped
         apply(input, kernels: kernels, grouped: &grouped, into: &output)
@@ -63,8 +62,12 @@ struct TransposedConvolution: Sendable {
     }
 
     /// `apply` through the phase convolution into `grouped` and the result into `output`, keeping both maps' storage
-    /// when it is large enough (every value of both is written).
+    /// when it is large enough (every value of both is written; the reference kernels leave `grouped` alone).
     func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, grouped: inout FeatureMap, into output: inout FeatureMap) {
+        if kernels is ReferenceKernels {
+            output = self(input)
+            return
+        }
         precondition(input.channels == inputs, "transposed convolution channel mismatch")
         kernels.convolve(input, phases, relu: false, into: &grouped)
         let (h, w, o) = (input.height, input.width, outputs)

@@ -23,8 +23,9 @@ struct MaskGenerator: Sendable {
     /// The logits from the first conv's output (after its ReLU), held in the first `reduce.outputs` channels of
     /// `reduced`, which may hold more (see `JointFirstConvolution`).
     func logits(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single) -> FeatureMap {
-        let pooled = Pooling.average2x2(reduced, channels: reduce.outputs, team: team)
-        return expand.apply(kernels.convolve(pooled, refine, relu: true), kernels: kernels)
+        var maps = MaskGeneratorMaps()
+        logits(reduced: reduced, kernels: kernels, team: team, maps: &maps)
+        return maps.logits
     }
 
     /// `logits(reduced:)` through maps whose storage is kept from block to block (see `MaskGeneratorMaps`); the
@@ -59,4 +60,23 @@ struct MaskGeneratorMaps {
     var refined = FeatureMap(height: 0, width: 0, channels: 0)
     var grouped = FeatureMap(height: 0, width: 0, channels: 0)
     var logits = FeatureMap(height: 0, width: 0, channels: 0)
+
+    init() {}
+
+    /// The maps `generator` needs for a `height` x `width` block input, from `storage` where it keeps any.
+    init(generator: MaskGenerator, height: Int, width: Int, storage: MapStorage) {
+        let (h2, w2) = (height / 2, width / 2)
+        pooled = storage.map(height: h2, width: w2, channels: generator.reduce.outputs)
+        refined = storage.map(height: h2, width: w2, channels: generator.refine.outputs)
+        grouped = storage.map(height: h2, width: w2, channels: generator.expand.phases.outputs)
+        logits = storage.map(height: 2 * h2, width: 2 * w2, channels: generator.expand.outputs)
+    }
+
+    /// Hands every map's storage to `storage` for later runs.
+    mutating func keep(in storage: MapStorage) {
+        storage.keep(&pooled)
+        storage.keep(&refined)
+        storage.keep(&grouped)
+        storage.keep(&logits)
+    }
 }

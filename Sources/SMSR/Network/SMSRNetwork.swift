@@ -113,11 +113,8 @@ public struct SMSRNetwork: Sendable {
         var spare = storage.map(height: height, width: width, channels: c)
         let scratchChannels = jointFirst.map { $0?.weights.outputs ?? 0 }.max() ?? 0
         var maskScratch = storage.map(height: height, width: width, channels: max(scratchChannels, accounting.maskChannels))
-        var maskMaps = MaskGeneratorMaps()
-        maskMaps.pooled = storage.map(height: height / 2, width: width / 2, channels: accounting.maskChannels)
-        maskMaps.refined = storage.map(height: height / 2, width: width / 2, channels: accounting.maskChannels)
-        maskMaps.grouped = storage.map(height: height / 2, width: width / 2, channels: 8)
-        maskMaps.logits = storage.map(height: height / 2 * 2, width: width / 2 * 2, channels: 2)
+        var maskMaps = maskGenerators.first.map { MaskGeneratorMaps(generator: $0, height: height, width: width, storage: storage) }
+            ?? MaskGeneratorMaps()
         for b in blocks.indices {
             let mask: SpatialMask
             var firstLayer: JointFirstConvolution?
@@ -179,7 +176,7 @@ public struct SMSRNetwork: Sendable {
         storage.keep(&spare)
         storage.keep(&maskScratch)
         storage.keep(&g)
-        for map in [\MaskGeneratorMaps.pooled, \.refined, \.grouped, \.logits] { storage.keep(&maskMaps[keyPath: map]) }
+        maskMaps.keep(in: storage)
         let output = assembleOutput(tail: t, shifted: shifted, height: height, width: width, team: team, trace: &trace)
         storage.keep(&t)
         clock.finish(.tail)

@@ -254,7 +254,8 @@ extension SparseMaskBlock {
     /// Multiply-adds per pixel as the kernels issue them. An unmasked pixel computes each layer's dense outputs,
     /// rounded up to whole 16-lane vectors, from the dense inputs, and the collect of the dense outputs; a masked
     /// pixel computes every output of every layer from all inputs, and the whole collect. With the official
-    /// model's splits a masked pixel is 6-18 times an unmasked one.
+    /// model's splits a masked pixel is 6-18 times an unmasked one. Layers whose few dense outputs run along the
+    /// vectors (`PlanarRow`) issue less than this at unmasked pixels; the figure only weighs the stripes.
     func pixelWork() -> (unmasked: Int, masked: Int) {
         var unmasked = 0
         var masked = 0

@@ -614,17 +614,10 @@ struct CollectTile<let P: Int, let NV: Int, let CIN: Int> {
         }
         let valid = channels &- co
         for p in 0..<P {
-            for v in 0..<NV { store(spill[p &* NV &+ v], to: output + (p &* channels &+ co &+ v &* lanes), valid: valid &- v &* lanes) }
-        }
-    }
-
-    @inline(__always)
-    static func store(_ value: FullVector, to out: UnsafeMutablePointer<Float>, valid: Int) {
-        let lanes = FullVector.scalarCount
-        if valid >= lanes {
-            UnsafeMutableRawPointer(out).storeBytes(of: value, as: FullVector.self)
-        } else {
-            for l in 0..<max(valid, 0) { out[l] = value[l] }
+            for v in 0..<NV {
+                RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: output + (p &* channels &+ co &+ v &* lanes),
+                                                 valid: valid &- v &* lanes, accumulate: false, relu: false)
+            }
         }
     }
 }
