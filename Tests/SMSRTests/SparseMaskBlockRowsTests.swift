@@ -76,6 +76,30 @@ import Testing
         #expect(joined == network.blocks.count)
     }
 
+    /// A stripe of two rows beside one of the rest: the thread done first takes rows from the other stripe (however
+    /// the threads happen to run, the output is the one-thread output, bit for bit).
+    @Test(arguments: instructionSets)
+    func takenRowsChangeNothing(_ set: InstructionSet) throws {
+        let network = SharedData.officialNetwork
+        var random = SplitMix64(seed: 4242)
+        let (h, w) = (48, 29)
+        let mask = ReferenceKernelTests.randomMask(h, w, density: 0.4, &random)
+        let input = ReferenceKernelTests.randomMap(h, w, 64, &random)
+        for block in network.blocks {
+            var alone = FeatureMap(height: 0, width: 0, channels: 0)
+            let aloneMeans = block.runRows(input, mask: mask, kernels: try #require(SIMDKernels(set, threads: 1)), into: &alone)
+            for (threads, stripes) in [(2, [0..<2, 2..<h]), (3, [0..<1, 1..<3, 3..<h]), (2, [0..<(h - 2), (h - 2)..<h])] {
+                for _ in 0..<3 {
+                    var ours = FeatureMap(height: 0, width: 0, channels: 0)
+                    let means = block.runRows(input, mask: mask, kernels: try #require(SIMDKernels(set, threads: threads)),
+                                              stripes: stripes, into: &ours)
+                    #expect(ours == alone, "\(set) stripes \(stripes): output changed")
+                    #expect(means == aloneMeans, "\(set) stripes \(stripes): channel means changed")
+                }
+            }
+        }
+    }
+
     @Test func stripesCoverTheRowsInOrder() {
         var random = SplitMix64(seed: 77)
         let mask = ReferenceKernelTests.randomMask(40, 20, density: 0.3, &random)

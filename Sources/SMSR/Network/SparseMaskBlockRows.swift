@@ -5,9 +5,10 @@ import SMSRCPU
 /// (`LayerCollect`). Each layer keeps only the few rows still to be read, so the intermediate maps stay in
 /// cache instead of making four whole-map round trips through memory per layer.
 ///
-/// Threads take horizontal stripes of about equal work. A stripe recomputes the few layer rows above and below
-/// it that its own rows depend on (3, 2 and 1 for layers 0, 1 and 2), and writes only its own output rows.
-/// The arithmetic per value is the kernels' own, so the result does not depend on the stripes.
+/// Threads take horizontal stripes of about equal estimated work, and a thread done early takes the last rows of
+/// another's stripe (`StripeSchedule`). A stripe recomputes the few layer rows above and below it that its own rows
+/// depend on (3, 2 and 1 for layers 0, 1 and 2), and writes only its own output rows. The arithmetic per value is the
+/// kernels' own, so the result does not depend on the stripes.
 extension SparseMaskBlock {
     /// Rows kept per layer: layer i's row y is last read by the collect of row y, three wavefront steps later for
     /// layer 0 (which writes three more rows meanwhile).
@@ -17,14 +18,18 @@ extension SparseMaskBlock {
     /// 16-lane vector of outputs well enough).
     static let planarOutputs = 12
 
+    /// The fewest output rows a thread takes from another's stripe (recomputing about 1.5 rows' work above them).
+    static let shortestSplit = 4
+
     /// Returns the block output's channel means (for channel attention), summed as `Pooling.globalAverage`
     /// sums them, row by row as the rows are finished.
     ///
     /// `firstLayer`, when given, already holds layer 0's dense outputs (after ReLU) at every pixel, in channels
     /// `offset..<offset+d0` of each pixel (see `JointFirstConvolution`); layer 0 then computes only the rest.
+    /// `stripes`, when given, replaces the stripes of equal estimated work that the threads start from.
     @discardableResult
     func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, firstLayer: (map: FeatureMap, offset: Int)? = nil,
-                 into output: inout FeatureMap) -> [Float] {
+                 stripes initial: [Range<Int>]? = nil, into output: inout FeatureMap) -> [Float] {
         let (h, w, c) = (input.height, input.width, input.channels)
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
         precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
@@ -32,7 +37,8 @@ extension SparseMaskBlock {
             output = FeatureMap(uninitializedHeight: h, width: w, channels: c)
         }
         guard h > 0 && w > 0 else { return [Float](repeating: 0, count: c) }
-        let stripes = Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)), work: pixelWork())
+        let stripes = initial ?? Self.stripes(mask: mask, count: min(kernels.team.threads, max(1, h / 8)), work: pixelWork())
+        let schedule = StripeSchedule(initial: stripes, shortest: Self.shortestSplit)
         var rowSums = [Double](repeating: 0, count: h * c)
         if let firstLayer {
             precondition(firstLayer.map.height == h && firstLayer.map.width == w
@@ -58,8 +64,11 @@ extension SparseMaskBlock {
                                                           firstLayer: firstLayer.map { (pointers.last! + $0.offset, $0.map.channels) })
                                     // Stripes write disjoint output rows; everything else they read is shared and fixed.
                                     nonisolated(unsafe) let shared = rows
-                                    kernels.team.forEachChunk(stripes.count, chunksPerThread: 1) { range in
-                                        for s in range { runStripe(stripes[s], sources: shared, mask: mask, kernels: kernels, height: h, width: w) }
+                                    kernels.team.forEachChunk(kernels.team.threads, chunksPerThread: 1) { _ in
+                                        while let (index, rows) = schedule.take() {
+                                            runStripe(rows, index: index, schedule: schedule, sources: shared, mask: mask,
+                                                      kernels: kernels, height: h, width: w)
+                                        }
                                     }
                                 }
                             }
@@ -75,13 +84,14 @@ extension SparseMaskBlock {
         return totals.map { Float($0 / Double(h * w)) }
     }
 
-    /// Output rows `rows` of the block, with the layer rows they depend on.
-    private func runStripe(_ rows: Range<Int>, sources: RowSources, mask: SpatialMask, kernels: SIMDKernels, height h: Int, width w: Int) {
+    /// Output rows `rows` of the block, with the layer rows they depend on; stripe `index` of `schedule`, which may
+    /// hand the stripe's last rows to another thread meanwhile.
+    private func runStripe(_ rows: Range<Int>, index: Int, schedule: StripeSchedule, sources: RowSources, mask: SpatialMask,
+                           kernels: SIMDKernels, height h: Int, width w: Int) {
         let c = layers[0].outputs
         let layerCount = layers.count
-        // Layer i is needed at rows [lower[i], upper[i]): the stripe widened by the layers still to come.
+        // Layer i is needed from row lower[i] on: the stripe widened by the layers still to come (likewise below its end).
         let lower = (0..<layerCount).map { max(0, rows.lowerBound - (layerCount - 1 - $0)) }
-        let upper = (0..<layerCount).map { min(h, rows.upperBound + (layerCount - 1 - $0)) }
         let ringSize = Self.ringRows * w * c
         let rings = UnsafeMutablePointer<Float>.allocate(capacity: layerCount * ringSize)
         rings.initialize(repeating: 0, count: layerCount * ringSize)
@@ -236,14 +246,20 @@ extension SparseMaskBlock {
         }
 
         let templates = (0..<layerCount).map { job(layer: $0) }
-        // Step s computes layer i at row lower[0] + s - i; the last layer's last row ends the wavefront.
-        let steps = upper[layerCount - 1] + layerCount - 1 - lower[0]
-        for step in 0..<steps {
+        // Step s computes layer i at row lower[0] + s - i; the last layer's last row ends the wavefront. The end is
+        // asked for at every step: rows from the last layer's row of the step on may have gone to another thread, and
+        // every row this step computes is still needed then.
+        var step = 0
+        while true {
+            let last = lower[0] + step - (layerCount - 1)
+            let end = schedule.end(of: index, next: last)
+            guard last < end else { break }
+            defer { step += 1 }
             for i in 0..<layerCount {
                 let y = lower[0] + step - i
-                guard y >= lower[i] && y < upper[i] else { continue }
+                guard y >= lower[i] && y < min(h, end + layerCount - 1 - i) else { continue }
                 runRow(templates[i], layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count)
-                guard i == layerCount - 1, rows.contains(y) else { continue }
+                guard i == layerCount - 1, y >= rows.lowerBound else { continue }
                 // Every layer's row y exists now (layer 0's is the oldest row of its ring): the row is final.
                 collectRow(y)
                 FeatureArithmetic.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
