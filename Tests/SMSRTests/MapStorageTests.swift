@@ -16,6 +16,23 @@ import Testing
         #expect(storage.bytes == 0)
     }
 
+    /// Two kept storages large enough for a 64-channel map, one last used for 48 channels: the one already holding 64
+    /// channels' values is taken, so nothing is filled in; the other then serves the 48-channel map.
+    @Test func storageHoldingEnoughValuesIsPreferred() {
+        let storage = MapStorage(limitBytes: 1 << 20)
+        var wide = storage.map(height: 16, width: 16, channels: 64)
+        var narrowed = storage.map(height: 16, width: 16, channels: 64)
+        narrowed.reshapeUninitialized(height: 16, width: 16, channels: 48)
+        let (wideBase, narrowedBase) = (Self.base(wide), Self.base(narrowed))
+        // The narrowed one is kept first, and its storage is no larger: capacity alone would pick it.
+        storage.keep(&narrowed)
+        storage.keep(&wide)
+        let full = storage.map(height: 16, width: 16, channels: 64)
+        #expect(Self.base(full) == wideBase)
+        let partial = storage.map(height: 16, width: 16, channels: 48)
+        #expect(Self.base(partial) == narrowedBase && partial.values.count == 16 * 16 * 48)
+    }
+
     @Test func storageBeyondTheLimitIsFreed() {
         let storage = MapStorage(limitBytes: 100 * 1024)
         var a = storage.map(height: 16, width: 16, channels: 64)   // 64 KiB
