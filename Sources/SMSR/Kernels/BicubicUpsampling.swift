@@ -35,60 +35,71 @@ public struct BicubicUpsampling: Sendable {
     public func upsample(_ plane: [Float], height: Int, width: Int, team: ThreadTeam) -> [Float] {
         precondition(plane.count == height * width, "plane size mismatch")
         guard height > 0, width > 0 else { return [] }
-        let (sw, sh, s) = (width * scale, height * scale, scale)
-        // Per output column and row: the four clamped source indices and the phase's weights.
-        func taps(_ n: Int, _ source: Int) -> (index: [Int], weight: [Float]) {
-            var index = [Int](repeating: 0, count: 4 * n)
-            var weight = [Float](repeating: 0, count: 4 * n)
-            for d in 0..<n {
-                let (first, weights) = phases[d % s]
-                for t in 0..<4 {
-                    index[4 * d + t] = min(max(d / s + first + t, 0), source - 1)
-                    weight[4 * d + t] = weights[t]
-                }
-            }
-            return (index, weight)
-        }
-        let columns = taps(sw, width)
-        let rowTaps = taps(sh, height)
+        let (sw, sh) = (width * scale, height * scale)
         var rows = [Float](repeating: 0, count: height * sw)
         var output = [Float](repeating: 0, count: sh * sw)
         plane.withUnsafeBufferPointer { src in
-            columns.index.withUnsafeBufferPointer { ci in
-                columns.weight.withUnsafeBufferPointer { cw in
-                    rows.withUnsafeMutableBufferPointer { r in
-                        team.forEachChunk(height) { ys in
-                            for y in ys {
-                                let line = src.baseAddress! + y * width
-                                for x in 0..<sw {
-                                    var sum: Float = 0
-                                    for t in 0..<4 { sum += cw[4 * x + t] * line[ci[4 * x + t]] }
-                                    r[y * sw + x] = sum
-                                }
-                            }
-                        }
-                    }
-                }
+            rows.withUnsafeMutableBufferPointer { r in
+                widenRows(src.baseAddress!, height: height, width: width, into: r.baseAddress!, team: team)
             }
         }
+        let rowTaps = taps(sh, height)
         rows.withUnsafeBufferPointer { r in
-            rowTaps.index.withUnsafeBufferPointer { ri in
-                rowTaps.weight.withUnsafeBufferPointer { rw in
-                    output.withUnsafeMutableBufferPointer { out in
-                        team.forEachChunk(sh) { ys in
-                            for y in ys {
-                                let o = out.baseAddress! + y * sw
-                                for t in 0..<4 {
-                                    let weight = rw[4 * y + t]
-                                    let line = r.baseAddress! + ri[4 * y + t] * sw
-                                    for x in 0..<sw { o[x] += weight * line[x] }
-                                }
-                            }
-                        }
-                    }
+            output.withUnsafeMutableBufferPointer { out in
+                team.forEachChunk(sh) { ys in
+                    for y in ys { interpolateRow(y, taps: rowTaps, rows: r.baseAddress!, width: sw, into: out.baseAddress! + y * sw) }
                 }
             }
         }
         return output
+    }
+
+    /// Per output coordinate of `n` (along a side of `source` values): the four clamped source indices and the phase's
+    /// weights.
+    func taps(_ n: Int, _ source: Int) -> (index: [Int], weight: [Float]) {
+        var index = [Int](repeating: 0, count: 4 * n)
+        var weight = [Float](repeating: 0, count: 4 * n)
+        for d in 0..<n {
+            let (first, weights) = phases[d % scale]
+            for t in 0..<4 {
+                index[4 * d + t] = min(max(d / scale + first + t, 0), source - 1)
+                weight[4 * d + t] = weights[t]
+            }
+        }
+        return (index, weight)
+    }
+
+    /// The first pass: each of the plane's `height` rows interpolated to `width * scale` values, into `rows`.
+    func widenRows(_ plane: UnsafePointer<Float>, height: Int, width: Int, into rows: UnsafeMutablePointer<Float>, team: ThreadTeam) {
+        let sw = width * scale
+        let columns = taps(sw, width)
+        nonisolated(unsafe) let rows = rows
+        columns.index.withUnsafeBufferPointer { ci in
+            columns.weight.withUnsafeBufferPointer { cw in
+                team.forEachChunk(height) { ys in
+                    for y in ys {
+                        let line = plane + y * width
+                        for x in 0..<sw {
+                            var sum: Float = 0
+                            for t in 0..<4 { sum += cw[4 * x + t] * line[ci[4 * x + t]] }
+                            rows[y * sw + x] = sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The second pass for output row `y`: the four widened rows its taps (`taps(outputHeight, height)`) name,
+    /// weighted, into `output` (`width` values: the widened width).
+    @inline(__always)
+    func interpolateRow(_ y: Int, taps: (index: [Int], weight: [Float]), rows: UnsafePointer<Float>, width: Int,
+                        into output: UnsafeMutablePointer<Float>) {
+        output.update(repeating: 0, count: width)
+        for t in 0..<4 {
+            let weight = taps.weight[4 * y + t]
+            let line = rows + taps.index[4 * y + t] * width
+            for x in 0..<width { output[x] += weight * line[x] }
+        }
     }
 }

@@ -62,8 +62,10 @@ struct TransposedConvolution: Sendable {
     }
 
     /// `apply` through the phase convolution into `grouped` and the result into `output`, keeping both maps' storage
-    /// when it is large enough (every value of both is written; the reference kernels leave `grouped` alone).
-    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, grouped: inout FeatureMap, into output: inout FeatureMap) {
+    /// when it is large enough (every value of both is written; the reference kernels leave `grouped` alone). The
+    /// phases are interleaved into `output` on `team`'s threads.
+    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single, grouped: inout FeatureMap,
+               into output: inout FeatureMap) {
         if kernels is ReferenceKernels {
             output = self(input)
             return
@@ -74,13 +76,15 @@ struct TransposedConvolution: Sendable {
         output.reshapeUninitialized(height: 2 * h, width: 2 * w, channels: o)
         grouped.values.withUnsafeBufferPointer { g in
             output.values.withUnsafeMutableBufferPointer { out in
-                for i in 0..<h {
-                    for j in 0..<w {
-                        for py in 0..<2 {
-                            for px in 0..<2 {
-                                let target = ((2 * i + py) * 2 * w + 2 * j + px) * o
-                                let source = (i * w + j) * 4 * o + (2 * py + px) * o
-                                for c in 0..<o { out[target + c] = g[source + c] }
+                team.forEachChunk(h) { rows in
+                    for i in rows {
+                        for j in 0..<w {
+                            for py in 0..<2 {
+                                for px in 0..<2 {
+                                    let target = ((2 * i + py) * 2 * w + 2 * j + px) * o
+                                    let source = (i * w + j) * 4 * o + (2 * py + px) * o
+                                    for c in 0..<o { out[target + c] = g[source + c] }
+                                }
                             }
                         }
                     }

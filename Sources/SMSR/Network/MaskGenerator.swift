@@ -33,18 +33,23 @@ struct MaskGenerator: Sendable {
     func logits(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single, maps: inout MaskGeneratorMaps) {
         Pooling.average2x2(reduced, channels: reduce.outputs, team: team, into: &maps.pooled)
         kernels.convolve(maps.pooled, refine, relu: true, into: &maps.refined)
-        expand.apply(maps.refined, kernels: kernels, grouped: &maps.grouped, into: &maps.logits)
+        expand.apply(maps.refined, kernels: kernels, team: team, grouped: &maps.grouped, into: &maps.logits)
     }
 
     /// The hard mask `logit[1] > logit[0]`; for odd sizes the row or column the generator does not
     /// cover stays 0.
-    static func mask(logits: FeatureMap, height: Int, width: Int) -> SpatialMask {
+    static func mask(logits: FeatureMap, height: Int, width: Int, team: ThreadTeam = .single) -> SpatialMask {
         precondition(logits.channels == 2, "two logits per pixel")
+        precondition(logits.height <= height && logits.width <= width, "logits larger than the mask")
         var bits = [UInt8](repeating: 0, count: height * width)
         logits.values.withUnsafeBufferPointer { l in
-            for y in 0..<logits.height {
-                for x in 0..<logits.width where l[2 * (y * logits.width + x) + 1] > l[2 * (y * logits.width + x)] {
-                    bits[y * width + x] = 1
+            bits.withUnsafeMutableBufferPointer { b in
+                team.forEachChunk(logits.height) { rows in
+                    for y in rows {
+                        for x in 0..<logits.width where l[2 * (y * logits.width + x) + 1] > l[2 * (y * logits.width + x)] {
+                            b[y * width + x] = 1
+                        }
+                    }
                 }
             }
         }

@@ -85,17 +85,27 @@ public struct SMSRNetwork: Sendable {
         var clock = StageClock()
         var trace = options.collectTrace ? InferenceTrace() : nil
 
-        // Mean shift (a 1x1 conv 3->3 with bias) into channels-last layout.
+        // Mean shift (a 1x1 conv 3->3 with bias), kept planar for the bicubic skip and written channels-last for the head.
         let plane = height * width
         var shifted = [Float](repeating: 0, count: 3 * plane)
-        for o in 0..<3 {
-            for p in 0..<plane {
-                var v = meanShiftIn.bias[o]
-                for i in 0..<3 { v += meanShiftIn.weight[o * 3 + i] * input[i * plane + p] }
-                shifted[o * plane + p] = v
+        var x0 = FeatureMap(uninitializedHeight: height, width: width, channels: 3)
+        let (shiftWeight, shiftBias) = (meanShiftIn.weight, meanShiftIn.bias)
+        input.withUnsafeBufferPointer { rgb in
+            shifted.withUnsafeMutableBufferPointer { planar in
+                x0.values.withUnsafeMutableBufferPointer { pixels in
+                    team.forEachChunk(plane) { range in
+                        for p in range {
+                            for o in 0..<3 {
+                                var v = shiftBias[o]
+                                for i in 0..<3 { v += shiftWeight[o * 3 + i] * rgb[i * plane + p] }
+                                planar[o * plane + p] = v
+                                pixels[p * 3 + o] = v
+                            }
+                        }
+                    }
+                }
             }
         }
-        let x0 = FeatureMap(planar: shifted, height: height, width: width, channels: 3)
         // The first head conv's output is then reused as the collect sum's storage.
         let c = channels
         var collected = storage.map(height: height, width: width, channels: c)
@@ -129,7 +139,7 @@ public struct SMSRNetwork: Sendable {
                 } else {
                     logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
                 }
-                mask = MaskGenerator.mask(logits: logits, height: height, width: width)
+                mask = MaskGenerator.mask(logits: logits, height: height, width: width, team: team)
                 trace?.maskLogits.append(logits)
             case .allOnes:
                 mask = .full(height: height, width: width)
@@ -194,37 +204,54 @@ public struct SMSRNetwork: Sendable {
                                work: work, masks: masks, stages: clock.milliseconds, trace: trace)
     }
 
-    /// Pixel shuffle of the tail output, plus the bicubic skip of the shifted input, plus the mean.
+    /// Pixel shuffle of the tail output, plus the bicubic skip of the shifted input, plus the mean: one pass over the
+    /// output rows, each row's skip interpolated just before it is used.
     private func assembleOutput(tail t: FeatureMap, shifted: [Float], height: Int, width: Int, team: ThreadTeam,
                                 trace: inout InferenceTrace?) -> [Float] {
         let s = scale
         let (oh, ow) = (height * s, width * s)
-        let outPlane = oh * ow
-        var skip = [Float](repeating: 0, count: 3 * outPlane)
-        for c in 0..<3 {
-            let up = bicubic.upsample(Array(shifted[(c * height * width)..<((c + 1) * height * width)]),
-                                      height: height, width: width, team: team)
-            skip.replaceSubrange((c * outPlane)..<((c + 1) * outPlane), with: up)
+        let (plane, outPlane) = (height * width, oh * ow)
+        if trace != nil {
+            trace?.bicubicSkip = (0..<3).flatMap { c in
+                bicubic.upsample(Array(shifted[(c * plane)..<((c + 1) * plane)]), height: height, width: width, team: team)
+            }
         }
-        trace?.bicubicSkip = skip
+        // The skip's first pass (each input row widened), three planes one after another. Fresh storage: kept storage
+        // large enough is that of a whole map, which this would shrink, and the next run would fill in again.
+        var widened = FeatureMap(uninitializedHeight: height, width: ow, channels: 3)
+        shifted.withUnsafeBufferPointer { source in
+            widened.values.withUnsafeMutableBufferPointer { rows in
+                for c in 0..<3 {
+                    bicubic.widenRows(source.baseAddress! + c * plane, height: height, width: width,
+                                      into: rows.baseAddress! + c * height * ow, team: team)
+                }
+            }
+        }
+        let rowTaps = bicubic.taps(oh, height)
         // add_mean is a 1x1 conv 3->3 with bias applied to (shuffled + skip), where the shuffled value at
         // (c, s*y + i, s*x + j) is tail channel c*s*s + s*i + j at (y, x).
-        var output = [Float](repeating: 0, count: 3 * outPlane)
         let (weight, bias, tc) = (meanShiftOut.weight, meanShiftOut.bias, t.channels)
-        t.values.withUnsafeBufferPointer { tv in
-            skip.withUnsafeBufferPointer { sk in
-                output.withUnsafeMutableBufferPointer { out in
-                    team.forEachChunk(oh) { rows in
+        let output = [Float](unsafeUninitializedCapacity: 3 * outPlane) { out, written in
+            t.values.withUnsafeBufferPointer { tv in
+                widened.values.withUnsafeBufferPointer { rows in
+                    nonisolated(unsafe) let out = out
+                    team.forEachChunk(oh) { outputRows in
+                        let skip = UnsafeMutablePointer<Float>.allocate(capacity: 3 * ow)
+                        defer { skip.deallocate() }
                         var sum = (Float(0), Float(0), Float(0))
-                        for oy in rows {
+                        for oy in outputRows {
+                            for c in 0..<3 {
+                                bicubic.interpolateRow(oy, taps: rowTaps, rows: rows.baseAddress! + c * height * ow, width: ow,
+                                                       into: skip + c * ow)
+                            }
                             let (y, i) = (oy / s, oy % s)
                             for ox in 0..<ow {
                                 let (x, j) = (ox / s, ox % s)
                                 let p = oy * ow + ox
                                 let base = (y * width + x) * tc + s * i + j
-                                sum.0 = tv[base] + sk[p]
-                                sum.1 = tv[base + s * s] + sk[outPlane + p]
-                                sum.2 = tv[base + 2 * s * s] + sk[2 * outPlane + p]
+                                sum.0 = tv[base] + skip[ox]
+                                sum.1 = tv[base + s * s] + skip[ow + ox]
+                                sum.2 = tv[base + 2 * s * s] + skip[2 * ow + ox]
                                 for o in 0..<3 {
                                     var v = bias[o]
                                     v += weight[o * 3] * sum.0
@@ -237,6 +264,7 @@ public struct SMSRNetwork: Sendable {
                     }
                 }
             }
+            written = 3 * outPlane
         }
         return output
     }
