@@ -25,10 +25,10 @@ import Testing
         (4, 9, 64, 48, 3, true, false), (1, 1, 64, 64, 3, true, false), (1, 7, 5, 9, 3, false, true),
         (7, 1, 9, 3, 3, false, false), (11, 5, 20, 70, 3, true, true), (3, 17, 64, 24, 3, false, true),
         (6, 9, 320, 64, 1, true, true), (5, 5, 64, 64, 1, false, false), (2, 3, 7, 2, 1, true, false),
-        // Wide enough for row runs (64 and 16 inputs), with every output-vector count.
+        // Wide enough for row runs (64, 16 and the head's 3 inputs), with every output-vector count.
         (5, 60, 64, 64, 3, true, true), (4, 50, 16, 16, 3, true, true), (3, 40, 64, 16, 3, true, false),
         (6, 70, 64, 40, 3, false, true), (3, 33, 16, 5, 3, true, false), (4, 30, 64, 64, 1, true, false),
-        (5, 44, 16, 48, 3, true, true),
+        (5, 44, 16, 48, 3, true, true), (5, 41, 3, 64, 3, true, true), (4, 29, 3, 20, 3, false, false),
     ]
 
     /// A dense case's random input and weights (with bias where the case has one).

@@ -41,6 +41,9 @@ public enum GatherConvolution {
         case (4, 16): PositionBlocks<6, 4, 16>.run(j, spill: spill)
         case (_, 64): PositionBlocks<12, 2, 64>.run(j, spill: spill)
         case (_, 16): PositionBlocks<12, 2, 16>.run(j, spill: spill)
+        // The head's RGB input: three channels per tap leave the gathered tiles' per-tap pointer setup as much work as
+        // the multiply-adds, where row runs add a fixed offset.
+        case (_, 3): PositionBlocks<12, 2, 3>.run(j, spill: spill)
         default: PositionBlocks<12, 2, 0>.run(j, spill: spill)
         }
         #else
@@ -50,6 +53,7 @@ public enum GatherConvolution {
         case (1, _): PositionBlocks<12, 1, 0>.run(j, spill: spill)
         case (_, 64): PositionBlocks<6, 2, 64>.run(j, spill: spill)
         case (_, 16): PositionBlocks<6, 2, 16>.run(j, spill: spill)
+        case (_, 3): PositionBlocks<6, 2, 3>.run(j, spill: spill)
         default: PositionBlocks<6, 2, 0>.run(j, spill: spill)
         }
         #endif
