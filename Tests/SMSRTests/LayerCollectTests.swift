@@ -2,9 +2,10 @@ import SMSRCPU
 import Testing
 @testable import SMSR
 
-/// The fused collect of a block's layers over one row against a plain loop over its definition: row widths with
-/// and without whole six-pixel blocks, the network's channel counts and others, one to four layers, and masks
-/// empty, full and random (sparse inputs 0 at unmasked pixels, as the layers leave them).
+/// The fused collect of a block's layers over one row against a plain loop over its definition: rows whose masked
+/// and unmasked pixels fill whole six-pixel blocks or leave partial ones, the network's channel counts and others,
+/// one to four layers, and masks empty, full and random (sparse inputs 0 at unmasked pixels, as the layers leave
+/// them).
 @Suite struct LayerCollectTests {
     static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
 
