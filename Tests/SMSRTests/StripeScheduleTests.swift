@@ -14,15 +14,15 @@ import Testing
         _ = schedule.take()
         _ = schedule.take()
         // Stripe 0 is at row 6 (4 rows left), stripe 1 at row 12 (18 left: 12..<30).
-        #expect(schedule.end(of: 0, next: 5) == 10)
-        #expect(schedule.end(of: 1, next: 11) == 30)
+        #expect(schedule.end(of: 0, writing: 5) == 10)
+        #expect(schedule.end(of: 1, writing: 11) == 30)
         let split = schedule.take()!
         #expect(split == (2, 21..<30))
         // The owner sees its new end at its next row.
-        #expect(schedule.end(of: 1, next: 12) == 21)
+        #expect(schedule.end(of: 1, writing: 12) == 21)
         // Stripe 0 has 4 rows left (6..<10), stripe 1 has 8 (13..<21), the new one 9 (21..<30).
         #expect(schedule.take()! == (3, 26..<30))
-        #expect(schedule.end(of: 2, next: 21) == 26)
+        #expect(schedule.end(of: 2, writing: 21) == 26)
     }
 
     /// Splitting stops where either part would have fewer than `shortest` rows.
@@ -40,8 +40,8 @@ import Testing
     @Test func finishedStripesLeaveNothing() {
         let schedule = StripeSchedule(initial: [0..<20], shortest: 2)
         _ = schedule.take()
-        for row in 0..<20 { #expect(schedule.end(of: 0, next: row) == 20) }
-        #expect(schedule.end(of: 0, next: 20) == 20)
+        for row in 0..<20 { #expect(schedule.end(of: 0, writing: row) == 20) }
+        #expect(schedule.end(of: 0, writing: 20) == 20)
         #expect(schedule.take() == nil)
     }
 
@@ -62,7 +62,7 @@ import Testing
             guard !running.isEmpty else { break }
             let k = Int(random.next() % UInt64(running.count))
             let (index, row) = running[k]
-            if row < schedule.end(of: index, next: row) {
+            if row < schedule.end(of: index, writing: row) {
                 written[row] += 1
                 running[k].next += 1
             } else {

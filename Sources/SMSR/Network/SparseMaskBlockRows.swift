@@ -252,7 +252,7 @@ extension SparseMaskBlock {
         var step = 0
         while true {
             let last = lower[0] + step - (layerCount - 1)
-            let end = schedule.end(of: index, next: last)
+            let end = schedule.end(of: index, writing: last)
             guard last < end else { break }
             defer { step += 1 }
             for i in 0..<layerCount {

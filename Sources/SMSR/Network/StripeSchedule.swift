@@ -10,7 +10,7 @@ final class StripeSchedule: @unchecked Sendable {
     private struct Stripe {
         let start: Int
         var end: Int
-        /// The last-layer rows before this one are being or have been written by the stripe's thread.
+        /// The rows before this one are being or have been written by the stripe's thread.
         var next: Int
         var started: Bool
     }
@@ -43,12 +43,12 @@ final class StripeSchedule: @unchecked Sendable {
         return (stripes.count - 1, start..<end)
     }
 
-    /// The end of stripe `index` now, its thread having reached last-layer row `next`: rows from `next` on may still
-    /// be handed to another thread (the stripe's thread asks before each row it writes).
-    func end(of index: Int, next: Int) -> Int {
+    /// The end of stripe `index` now, its thread being about to write row `row` (the stripe's thread asks before each
+    /// row it writes): only rows after it may be handed to another thread from now on.
+    func end(of index: Int, writing row: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        stripes[index].next = max(stripes[index].next, next + 1)
+        stripes[index].next = max(stripes[index].next, row + 1)
         return stripes[index].end
     }
 
