@@ -20,5 +20,7 @@ import Testing
             let (zeroStart, zeroCount) = mask.zerosInRow(y)
             #expect(Array(mask.zeros[zeroStart..<(zeroStart + zeroCount)]) == zeros.filter { row.contains(Int($0)) })
         }
+        // Rows split across threads give the same lists.
+        #expect(SpatialMask(height: height, width: width, bits: bits, team: ThreadTeam(threads: 3)) == mask)
     }
 }

@@ -53,7 +53,7 @@ struct MaskGenerator: Sendable {
                 }
             }
         }
-        return SpatialMask(height: height, width: width, bits: bits)
+        return SpatialMask(height: height, width: width, bits: bits, team: team)
     }
 }
 

@@ -14,40 +14,55 @@ public struct SpatialMask: Sendable, Equatable {
     public let onesBeforeRow: [Int]
 
     public init(height: Int, width: Int, bits: [UInt8]) {
+        self.init(height: height, width: width, bits: bits, team: .single)
+    }
+
+    /// The same, with the rows split across `team`: each row's ones are counted, then each row writes its stretch of
+    /// both lists in place (appending grew the lists a few times over: 1-2 ms per 640x360 mask on one thread).
+    init(height: Int, width: Int, bits: [UInt8], team: ThreadTeam) {
         precondition(bits.count == height * width, "mask size mismatch")
+        precondition(bits.count <= Int(Int32.max), "mask too large")
         self.height = height
         self.width = width
         self.bits = bits
-        precondition(bits.count <= Int(Int32.max), "mask too large")
-        // Counted first, then written in place: appending grows the lists a few times over (1-2 ms per 640x360 mask).
         var before = [Int](repeating: 0, count: height + 1)
-        var total = 0
         bits.withUnsafeBufferPointer { b in
-            for y in 0..<height {
-                before[y] = total
-                for i in (y * width)..<((y + 1) * width) { total &+= Int(b[i] != 0 ? 1 : 0) }
-            }
-        }
-        before[height] = total
-        let ones = [Int32](unsafeUninitializedCapacity: total) { list, written in
-            var n = 0
-            bits.withUnsafeBufferPointer { b in
-                for i in 0..<b.count where b[i] != 0 {
-                    list[n] = Int32(i)
-                    n &+= 1
+            before.withUnsafeMutableBufferPointer { counts in
+                team.forEachChunk(height) { rows in
+                    for y in rows {
+                        var n = 0
+                        for i in (y &* width)..<((y &+ 1) &* width) { n &+= Int(b[i] != 0 ? 1 : 0) }
+                        counts[y &+ 1] = n
+                    }
                 }
             }
-            written = n
         }
-        let zeros = [Int32](unsafeUninitializedCapacity: bits.count - total) { list, written in
-            var n = 0
-            bits.withUnsafeBufferPointer { b in
-                for i in 0..<b.count where b[i] == 0 {
-                    list[n] = Int32(i)
-                    n &+= 1
+        for y in 0..<height { before[y + 1] += before[y] }
+        let total = before[height]
+        var zeros: [Int32] = []
+        let ones = [Int32](unsafeUninitializedCapacity: total) { oneList, onesWritten in
+            zeros = [Int32](unsafeUninitializedCapacity: bits.count - total) { zeroList, zerosWritten in
+                bits.withUnsafeBufferPointer { b in
+                    before.withUnsafeBufferPointer { before in
+                        team.forEachChunk(height) { rows in
+                            for y in rows {
+                                var (one, zero) = (before[y], y &* width &- before[y])
+                                for i in (y &* width)..<((y &+ 1) &* width) {
+                                    if b[i] != 0 {
+                                        oneList[one] = Int32(i)
+                                        one &+= 1
+                                    } else {
+                                        zeroList[zero] = Int32(i)
+                                        zero &+= 1
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
+                zerosWritten = bits.count - total
             }
-            written = n
+            onesWritten = total
         }
         onesBeforeRow = before
         self.count = total
