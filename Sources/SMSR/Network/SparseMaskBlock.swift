@@ -10,6 +10,9 @@ struct SparseMaskBlock: Sendable {
     /// Per layer: the slice of the 1x1 collect conv reading that layer's output, inputs in storage order.
     let collect: [ConvWeights]
     let collectBias: [Float]
+    /// The collect slices' lane-padded weights one layer after another, and the bias padded likewise: the layout
+    /// `LayerCollect` reads.
+    let joinedCollect: (weights: [Float], bias: [Float])
 
     init(weights: WeightSet, block b: Int) {
         let p = "body.\(b).body"
@@ -30,6 +33,8 @@ struct SparseMaskBlock: Sendable {
             return slice
         }
         collectBias = collectFull.bias ?? [Float](repeating: 0, count: c)
+        let lanes = collect.first?.laneOutputs ?? c
+        joinedCollect = (collect.flatMap(\.laneValues), collectBias + [Float](repeating: 0, count: max(0, lanes - collectBias.count)))
     }
 
     /// The dense input count of each layer (the previous layer's dense outputs).

@@ -46,28 +46,27 @@ extension SparseMaskBlock {
         }
         precondition(collect.allSatisfy { $0.kernelSize == 1 && $0.inputs == c && $0.laneOutputs == collect[0].laneOutputs },
                      "collect shape mismatch")
-        // The collects' weights one layer after another, as `LayerCollect` reads them; the bias padded likewise.
-        let joinedCollect = collect.flatMap(\.laneValues)
-        let paddedBias = collectBias + [Float](repeating: 0, count: collect[0].laneOutputs - collectBias.count)
-        let weights = layers.map(\.laneValues) + [joinedCollect, paddedBias]
-        let empty = [Float]()
+        let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
+        let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
                 output.values.withUnsafeMutableBufferPointer { o in
                     mask.bits.withUnsafeBufferPointer { bits in
                         mask.ones.withUnsafeBufferPointer { ones in
                             mask.zeros.withUnsafeBufferPointer { zeros in
-                                withPointers(weights + [firstLayer?.map.values ?? empty]) { pointers in
-                                    let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
-                                                          ones: ones.baseAddress, zeros: zeros.baseAddress,
-                                                          weights: Array(pointers.dropLast()), rowSums: sums.baseAddress!,
-                                                          firstLayer: firstLayer.map { (pointers.last! + $0.offset, $0.map.channels) })
-                                    // Stripes write disjoint output rows; everything else they read is shared and fixed.
-                                    nonisolated(unsafe) let shared = rows
-                                    kernels.team.forEachChunk(kernels.team.threads, chunksPerThread: 1) { _ in
-                                        while let (index, rows) = schedule.take() {
-                                            runStripe(rows, index: index, schedule: schedule, sources: shared, mask: mask,
-                                                      kernels: kernels, height: h, width: w)
+                                firstValues.withUnsafeBufferPointer { first in
+                                    withPointers(weights) { pointers in
+                                        let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
+                                                              ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
+                                                              rowSums: sums.baseAddress!,
+                                                              firstLayer: firstLayer.map { (first.baseAddress! + $0.offset, $0.map.channels) })
+                                        // Stripes write disjoint output rows; everything else they read is shared and fixed.
+                                        nonisolated(unsafe) let shared = rows
+                                        kernels.team.forEachChunk(kernels.team.threads, chunksPerThread: 1) { _ in
+                                            while let (index, rows) = schedule.take() {
+                                                runStripe(rows, index: index, schedule: schedule, sources: shared, mask: mask,
+                                                          kernels: kernels, height: h, width: w)
+                                            }
                                         }
                                     }
                                 }
