@@ -10,7 +10,7 @@ struct JointFirstConvolution: Sendable {
     /// Outputs `0..<maskChannels`: the generator's first conv; then `denseOutputs` outputs of layer 0.
     let weights: ConvWeights
     let maskChannels: Int
-    let denseOutputs: Int
+    var denseOutputs: Int { weights.outputs - maskChannels }
 
     /// Nil when layer 0 has no dense outputs (nothing to share).
     init?(generator: MaskGenerator, block: SparseMaskBlock) {
@@ -20,6 +20,5 @@ struct JointFirstConvolution: Sendable {
         // Layer 0's weights store its outputs dense first, so its first `dense` outputs are the dense ones.
         weights = generator.reduce.appendingOutputs(of: block.layers[0], count: dense)
         maskChannels = generator.reduce.outputs
-        denseOutputs = dense
     }
 }
