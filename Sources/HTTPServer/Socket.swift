@@ -8,14 +8,20 @@ import Darwin
 enum Socket {
     #if canImport(Glibc)
     static let streamType = Int32(SOCK_STREAM.rawValue)
-    /// Flags set atomically when the listener is created on Linux: a process forking in another
-    /// thread between socket() and fcntl() would otherwise keep the listener open in its child, which
-    /// then holds the port after the server has closed it. (Glibc's module does not export accept4,
-    /// so accepted connections still get their flags from fcntl.)
+    /// Flags set atomically when the listener is created and when a connection is accepted on Linux: a
+    /// process forking in another thread between socket() (or accept()) and fcntl() would otherwise keep
+    /// the descriptor open in its child, which then holds the port or the connection after the server
+    /// has closed it.
     static let atomicFlags = Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+    /// accept4(2), looked up in the C library: Glibc's module does not export it (it is behind
+    /// _GNU_SOURCE). Without it, accepted connections get their flags from fcntl.
+    typealias AcceptWithFlags = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
+    static let acceptWithFlags: AcceptWithFlags? = dlsym(nil, "accept4").map { unsafeBitCast($0, to: AcceptWithFlags.self) }
     #else
     static let streamType = SOCK_STREAM
     static let atomicFlags: Int32 = 0
+    typealias AcceptWithFlags = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
+    static let acceptWithFlags: AcceptWithFlags? = nil
     #endif
 
     /// Creates a non-blocking listening socket on `host:port` (IPv4 or IPv6, whichever `host`
@@ -66,12 +72,18 @@ enum Socket {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let flagsSet = acceptWithFlags != nil
             let fd = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    if let acceptWithFlags { return acceptWithFlags(listener, address, &length, atomicFlags) }
+                    return accept(listener, address, &length)
+                }
             }
             if fd >= 0 {
-                setNonBlocking(fd)
-                setCloseOnExec(fd)
+                if !flagsSet {
+                    setNonBlocking(fd)
+                    setCloseOnExec(fd)
+                }
                 var one: Int32 = 1
                 // Responses are written whole; Nagle would only delay the last segment.
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
