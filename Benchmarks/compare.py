@@ -7,7 +7,13 @@ binary, the minimum and the median of the run times, the block stage's minimum, 
 each run, which do not depend on the machine's speed: the whole run and the block stage (`smb`) over the head
 and collect stages (dense convolutions that most engine changes leave alone).
 
+With `--against-dense`, each round runs every binary on the sparse network and then on the plain dense network
+(`--dense`), and prints per binary the two minimums, the speed-up of the sparse network and that speed-up as a
+share of the FLOPs ratio (the dense network's executed multiply-adds over the sparse network's): the issue's
+sparse-against-dense figure, with both sides measured in the same minutes.
+
     python3 Benchmarks/compare.py OLD_BINARY NEW_BINARY [--threads 2] [--rounds 5] [--runs 3] [--dense]
+    python3 Benchmarks/compare.py BINARY --against-dense [--threads 2] [--rounds 5] [--input IMAGE]
 """
 import argparse
 import json
@@ -17,6 +23,16 @@ import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(os.path.dirname(os.path.dirname(HERE)), "shared")
+
+
+def bench(binary, args, dense):
+    command = [binary, "bench", "--model", args.model, "--input", args.input, "--runs", str(args.runs),
+               "--threads", str(args.threads), "--json"]
+    if args.kernels:
+        command += ["--kernels", args.kernels]
+    if dense:
+        command.append("--dense")
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
 def main():
@@ -29,17 +45,14 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--kernels", default=None)
     parser.add_argument("--dense", action="store_true")
+    parser.add_argument("--against-dense", action="store_true")
     args = parser.parse_args()
+    if args.against_dense:
+        return against_dense(args)
     rows = {b: [] for b in args.binaries}
     for _ in range(args.rounds):
         for binary in args.binaries:
-            command = [binary, "bench", "--model", args.model, "--input", args.input, "--runs", str(args.runs),
-                       "--threads", str(args.threads), "--json"]
-            if args.kernels:
-                command += ["--kernels", args.kernels]
-            if args.dense:
-                command.append("--dense")
-            d = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+            d = bench(binary, args, args.dense)
             stages = d["stages_ms"]
             dense_stages = stages["head"] + stages["collect"]
             rows[binary].append((d["min_ms"], d["median_ms"], stages["smb"], d["median_ms"] / dense_stages,
@@ -48,6 +61,20 @@ def main():
     for binary, v in rows.items():
         print(f"{binary:40s} {min(x[0] for x in v):8.1f} {statistics.median(x[1] for x in v):10.1f} "
               f"{min(x[2] for x in v):8.1f} {statistics.median(x[3] for x in v):19.2f} {statistics.median(x[4] for x in v):19.2f}")
+
+
+def against_dense(args):
+    rows = {b: {"sparse": [], "dense": []} for b in args.binaries}
+    for _ in range(args.rounds):
+        for binary in args.binaries:
+            for mode in ("sparse", "dense"):
+                rows[binary][mode].append(bench(binary, args, mode == "dense"))
+    print(f"{'binary':40s} {'sparse min':>10s} {'dense min':>10s} {'speed-up':>9s} {'FLOPs ratio':>12s} {'of ratio':>9s}")
+    for binary, v in rows.items():
+        sparse = min(d["min_ms"] for d in v["sparse"])
+        dense = min(d["min_ms"] for d in v["dense"])
+        ratio = v["dense"][0]["flops_executed"] / v["sparse"][0]["flops_executed"]
+        print(f"{binary:40s} {sparse:10.1f} {dense:10.1f} {dense / sparse:9.2f} {ratio:12.2f} {100 * dense / sparse / ratio:8.1f}%")
 
 
 if __name__ == "__main__":
