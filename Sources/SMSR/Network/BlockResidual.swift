@@ -1,11 +1,11 @@
 import SMSRCPU
 
 /// The end of a block on the fast kernels: channel attention's scales and the residual applied to the block
-/// output, and that result's share of the network collect added, a few rows at a time so the 1x1 collect
+/// output, and that result's share of the network collect added, a row at a time so the 1x1 collect
 /// reads rows still in cache instead of making another pass over the whole map.
 extension SMSRNetwork {
-    /// `output = output * scales + residual`, then `collected += collect[block] * output`, by bands of rows.
-    /// With `reluAfter` (the last block), each band of the finished collect goes through ReLU while in cache.
+    /// `output = output * scales + residual`, then `collected += collect[block] * output`, row by row.
+    /// With `reluAfter` (the last block), each row of the finished collect goes through ReLU while in cache.
     func addResidualAndCollect(block b: Int, output: inout FeatureMap, scales: [Float], residual: FeatureMap,
                                collected: inout FeatureMap, reluAfter: Bool, kernels: SIMDKernels) {
         let (h, w, c) = (output.height, output.width, output.channels)
@@ -14,7 +14,6 @@ extension SMSRNetwork {
         precondition(scales.count == c && collect[b].inputs == c && collect[b].outputs == c, "collect shape mismatch")
         // One row at a time: its three pieces (output, residual, collect sum; 160 KiB each for 640x64) stay in L2
         // between the two steps, where four rows' did not (block stage 2-9% less than with four, interleaved).
-        let band = 1
         let weights = collect[b]
         output.values.withUnsafeMutableBufferPointer { out in
             residual.values.withUnsafeBufferPointer { r in
@@ -27,18 +26,15 @@ extension SMSRNetwork {
                                 padded_outputs: weights.laneOutputs, bias: nil, output: sum.baseAddress, output_channels: c,
                                 computed_outputs: c, cleared_outputs: c, accumulate: 1, relu: 0,
                                 input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0)
-                            kernels.team.forEachChunk(h, granularity: band, chunksPerThread: 4) { rows in
-                                var y = rows.lowerBound
-                                while y < rows.upperBound {
-                                    let end = min(y + band, rows.upperBound)
-                                    FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!, residual: r.baseAddress! + y * w * c,
-                                                     pixels: (end - y) * w, channels: c)
+                            kernels.team.forEachChunk(h, chunksPerThread: 4) { rows in
+                                for y in rows {
+                                    FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!,
+                                                                  residual: r.baseAddress! + y * w * c, pixels: w, channels: c)
                                     var job = template
                                     job.first = y * w
-                                    job.count = (end - y) * w
+                                    job.count = w
                                     kernels.execute(job)
-                                    if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: (end - y) * w * c) }
-                                    y = end
+                                    if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: w * c) }
                                 }
                             }
                         }

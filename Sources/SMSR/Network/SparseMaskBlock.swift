@@ -34,6 +34,7 @@ struct SparseMaskBlock: Sendable {
         }
         collectBias = collectFull.bias ?? [Float](repeating: 0, count: c)
         let lanes = collect.first?.laneOutputs ?? c
+        precondition(collect.allSatisfy { $0.kernelSize == 1 && $0.laneOutputs == lanes }, "collect shape mismatch")
         joinedCollect = (collect.flatMap(\.laneValues), collectBias + [Float](repeating: 0, count: max(0, lanes - collectBias.count)))
     }
 

@@ -32,7 +32,8 @@ extension SparseMaskBlock {
                  stripes initial: [Range<Int>]? = nil, into output: inout FeatureMap) -> [Float] {
         let (h, w, c) = (input.height, input.width, input.channels)
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
-        precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.outputs == c }, "block shape mismatch")
+        precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.inputs == c && $0.outputs == c },
+                     "block shape mismatch")
         if output.height != h || output.width != w || output.channels != c {
             output = FeatureMap(uninitializedHeight: h, width: w, channels: c)
         }
@@ -44,8 +45,6 @@ extension SparseMaskBlock {
             precondition(firstLayer.map.height == h && firstLayer.map.width == w
                           && firstLayer.offset + splits[0].dense.count <= firstLayer.map.channels, "first layer map mismatch")
         }
-        precondition(collect.allSatisfy { $0.kernelSize == 1 && $0.inputs == c && $0.laneOutputs == collect[0].laneOutputs },
-                     "collect shape mismatch")
         let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
