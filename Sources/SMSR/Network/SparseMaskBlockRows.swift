@@ -200,8 +200,9 @@ extension SparseMaskBlock {
                 let ring = template.output + (y % Self.ringRows) * w * c
                 for p in 0..<w { (ring + p * c).update(from: first + (y * w + p) * stride, count: denseOutputs) }
                 clearPreviousRow(layer: 0, row: y, from: denseOutputs)
-            } else if wholeRow && layer > 0 && denseInputs > 0 && denseOutputs > 0 && denseOutputs <= Self.planarOutputs {
-                // A few dense outputs: computed with positions along the vectors (see `PlanarRow`).
+            } else if layer > 0 && denseInputs > 0 && denseOutputs > 0 && denseOutputs <= Self.planarOutputs {
+                // A few dense outputs: computed with positions along the vectors (see `PlanarRow`), over the whole row
+                // however much of it is masked: so few outputs cost less than gathering the unmasked pieces.
                 var job = smsr_planar_row()
                 withUnsafeMutableBytes(of: &job.planar) { raw in
                     let rows = raw.bindMemory(to: UnsafePointer<Float>?.self)
