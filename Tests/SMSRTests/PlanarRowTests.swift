@@ -3,8 +3,8 @@ import Testing
 @testable import SMSR
 
 /// The few-output row convolution on channel-by-channel rows against a plain loop over its definition: widths
-/// around the tiles' spans (16 and 64 positions on AVX-512, 8 and 24 on AVX2), output counts within and past a
-/// group of four, and only the first `outputs` channels of each output pixel written.
+/// around the tiles' spans (16 to 64 positions on AVX-512, 8 and 24 on AVX2), every output count up to 12 and past it,
+/// and only the first `outputs` channels of each output pixel written.
 @Suite struct PlanarRowTests {
     static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
 
@@ -12,6 +12,9 @@ import Testing
     static let cases: [(Int, Int, Int, Int, Int, Int)] = [
         (1, 1, 1, 16, 64, 64), (7, 3, 4, 16, 64, 64), (16, 9, 9, 16, 64, 64), (17, 24, 3, 16, 64, 64),
         (64, 16, 1, 16, 64, 64), (65, 5, 12, 16, 8, 20), (100, 7, 5, 16, 7, 9), (40, 2, 17, 32, 2, 40),
+        // Every output count from 1 to 12 has a tile of its own on AVX-512.
+        (33, 6, 2, 16, 64, 64), (48, 4, 6, 16, 8, 16), (50, 16, 7, 16, 64, 64), (31, 3, 8, 16, 3, 8),
+        (20, 5, 10, 16, 64, 64), (70, 9, 11, 16, 9, 12),
     ]
 
     @Test(arguments: instructionSets, cases.indices)

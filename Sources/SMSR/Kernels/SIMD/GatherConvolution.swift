@@ -637,7 +637,22 @@ public enum PlanarRow {
             let rows = raw.bindMemory(to: UnsafePointer<Float>?.self)
             let planar = (rows[0]!, rows[1]!, rows[2]!)
             #if SMSR_WIDE_VECTORS
-            PlanarTiles<4, 4>.run(j, planar: planar, spill: spill)
+            // One tile across all outputs where they fit in 24 accumulators: groups of four left up to three outputs'
+            // lanes empty (the official splits give 1, 3, 4, 5, 7 and 9), and short taps pay their loop once.
+            // At most four vectors of positions: the planar rows hold 64 zero columns past the row.
+            switch j.outputs {
+            case 1: PlanarTiles<4, 1>.run(j, planar: planar, spill: spill)
+            case 2: PlanarTiles<4, 2>.run(j, planar: planar, spill: spill)
+            case 3: PlanarTiles<4, 3>.run(j, planar: planar, spill: spill)
+            case 5: PlanarTiles<4, 5>.run(j, planar: planar, spill: spill)
+            case 6: PlanarTiles<4, 6>.run(j, planar: planar, spill: spill)
+            case 7: PlanarTiles<3, 7>.run(j, planar: planar, spill: spill)
+            case 8: PlanarTiles<3, 8>.run(j, planar: planar, spill: spill)
+            case 9: PlanarTiles<2, 9>.run(j, planar: planar, spill: spill)
+            case 10: PlanarTiles<2, 10>.run(j, planar: planar, spill: spill)
+            case 11, 12: PlanarTiles<2, 12>.run(j, planar: planar, spill: spill)
+            default: PlanarTiles<4, 4>.run(j, planar: planar, spill: spill)
+            }
             #else
             PlanarTiles<3, 4>.run(j, planar: planar, spill: spill)
             #endif
