@@ -167,14 +167,18 @@ extension SparseMaskBlock {
 
         // A ring slot holds every fourth row of a layer. The next layer reads sparse channels as stored, so they must be 0
         // wherever the stored row is unmasked; they are nonzero only at the masked pixels of the row stored before
-        // (four rows up: slots start zeroed), so only those are cleared, not every pixel.
+        // (four rows up: slots start zeroed), so only those are cleared, not every pixel, and not those masked in the
+        // new row too, whose masked pass writes every sparse channel.
         func clearPreviousRow(layer i: Int, row y: Int, from dense: Int) {
             let previous = y - Self.ringRows
             guard previous >= lower[i], dense < c, let ones = sources.ones else { return }
             let slot = rings + i * ringSize + (y % Self.ringRows) * w * c
             let (start, count) = mask.onesInRow(previous)
+            let now = sources.bits + y * w
             for k in start..<(start + count) {
-                (slot + (Int(ones[k]) - previous * w) * c + dense).update(repeating: 0, count: c - dense)
+                let x = Int(ones[k]) - previous * w
+                guard now[x] == 0 else { continue }
+                (slot + x * c + dense).update(repeating: 0, count: c - dense)
             }
         }
 
