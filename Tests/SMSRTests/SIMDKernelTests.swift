@@ -180,4 +180,27 @@ import Testing
         let expected = Self.reference.sparseConvolve(input, denseInputs: 64, weights, denseOutputs: 24, mask: mask)
         #expect(Self.maxDifference(sparse, expected) < 1e-3)
     }
+
+    /// (pixels, channels): the network's row, channel counts around the passes of four vectors, no pixels.
+    static let channelSumCases: [(Int, Int)] = [(640, 64), (5, 64), (1, 1), (9, 7), (33, 16), (17, 33), (3, 70), (0, 64), (12, 128)]
+
+    @Test(arguments: instructionSets, channelSumCases.indices)
+    func channelSumsEqualReferenceBitForBit(_ set: InstructionSet, _ index: Int) throws {
+        let (pixels, channels) = Self.channelSumCases[index]
+        var random = SplitMix64(seed: 7100 + UInt64(index))
+        // Values of very different sizes, so that a different order of the sums would show in the last bits.
+        let row = random.floats(pixels * channels).enumerated().map { $1 * Float(1 << ($0 % 23)) }
+        let start = (0..<channels).map { Double($0) * 0.1 }
+        var ours = start
+        var expected = start
+        let kernels = try #require(SIMDKernels(set, threads: 1))
+        row.withUnsafeBufferPointer { r in
+            ours.withUnsafeMutableBufferPointer { kernels.addChannelSums(r.baseAddress!, pixels: pixels, channels: channels, into: $0.baseAddress!) }
+            expected.withUnsafeMutableBufferPointer {
+                FeatureArithmetic.addChannelSums(r.baseAddress!, pixels: pixels, channels: channels, into: $0.baseAddress!)
+            }
+        }
+        #expect(ours == expected, "\(set) \(pixels) x \(channels)")
+        if pixels > 0 { #expect(ours != start) }
+    }
 }

@@ -160,6 +160,15 @@ public struct SIMDKernels: ConvolutionKernels {
         }
     }
 
+    /// `sums[ch] += row[p * channels + ch]` over the pixels in order, in double precision, on the calling thread.
+    /// Reference twin: `FeatureArithmetic.addChannelSums` (the same sums in the same order).
+    func addChannelSums(_ row: UnsafePointer<Float>, pixels: Int, channels: Int, into sums: UnsafeMutablePointer<Double>) {
+        switch instructionSet {
+        case .avx512: SMSRKernelsAVX512.ChannelSums.add(row, pixels: pixels, channels: channels, into: sums)
+        case .avx2, .neon: SMSRKernelsAVX2.ChannelSums.add(row, pixels: pixels, channels: channels, into: sums)
+        }
+    }
+
     /// Runs a row's few-output convolution from channel-by-channel rows on the calling thread.
     func execute(_ job: smsr_planar_row) {
         var part = job

@@ -265,7 +265,7 @@ extension SparseMaskBlock {
                 guard i == layerCount - 1, y >= rows.lowerBound else { continue }
                 // Every layer's row y exists now (layer 0's is the oldest row of its ring): the row is final.
                 collectRow(y)
-                FeatureArithmetic.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
+                kernels.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
             }
         }
     }

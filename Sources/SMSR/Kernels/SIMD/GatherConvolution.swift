@@ -482,6 +482,43 @@ enum PixelAddress {
     }
 }
 
+/// Channel sums of a row in double precision: `sums[ch] += row[p * channels + ch]` for every pixel p in order, as
+/// `FeatureArithmetic.addChannelSums` adds them (the same sums in the same order, so the same bits), with up to four
+/// vectors of channels per pass over the pixels: each channel's sum waits on its previous add, and one pass keeps
+/// eight independent sums going where eight channels at a time kept one.
+public enum ChannelSums {
+    public static func add(_ row: UnsafePointer<Float>, pixels: Int, channels c: Int, into sums: UnsafeMutablePointer<Double>) {
+        let lanes = FullVector.scalarCount
+        let half = lanes / 2
+        var ch = 0
+        while ch &+ 4 &* lanes <= c {
+            var acc = InlineArray<8, HalfDoubles>(repeating: HalfDoubles())
+            for k in 0..<8 { acc[k] = UnsafeRawPointer(sums + (ch &+ k &* half)).loadUnaligned(as: HalfDoubles.self) }
+            var pixel = row + ch
+            for _ in 0..<pixels {
+                for v in 0..<4 {
+                    let x = UnsafeRawPointer(pixel + v &* lanes).loadUnaligned(as: FullVector.self)
+                    acc[2 &* v] += HalfDoubles(x.lowHalf)
+                    acc[2 &* v &+ 1] += HalfDoubles(x.highHalf)
+                }
+                pixel += c
+            }
+            for k in 0..<8 { UnsafeMutableRawPointer(sums + (ch &+ k &* half)).storeBytes(of: acc[k], as: HalfDoubles.self) }
+            ch &+= 4 &* lanes
+        }
+        while ch < c {
+            var sum = sums[ch]
+            var pixel = row + ch
+            for _ in 0..<pixels {
+                sum += Double(pixel[0])
+                pixel += c
+            }
+            sums[ch] = sum
+            ch &+= 1
+        }
+    }
+}
+
 /// A sparse mask block's four 1x1 collects over one row as one pass: each block of pixels keeps its outputs in
 /// registers from the bias through all four layers' inputs and stores them once, where four separate collects would
 /// each load and store the output row. Masked and unmasked pixels go in separate blocks, so that only masked pixels

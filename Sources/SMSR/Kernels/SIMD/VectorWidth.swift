@@ -4,6 +4,9 @@
 /// (AVX2 has 16 registers of 8 lanes, so its register tiles are smaller).
 #if SMSR_WIDE_VECTORS
 typealias FullVector = SIMD16<Float>
+/// Half a vector of floats widened to doubles: one register.
+typealias HalfDoubles = SIMD8<Double>
 #else
 typealias FullVector = SIMD8<Float>
+typealias HalfDoubles = SIMD4<Double>
 #endif
