@@ -203,4 +203,35 @@ import Testing
         #expect(ours == expected, "\(set) \(pixels) x \(channels)")
         if pixels > 0 { #expect(ours != start) }
     }
+
+    /// A transposed conv's phase weights leave five of the nine taps all 0; the kernels skip them (`emptyTaps`) and
+    /// must give the plain transposed convolution's values.
+    @Test(arguments: instructionSets, [(7, 9), (12, 40), (1, 1), (5, 33)])
+    func transposedConvolutionSkipsEmptyTaps(_ set: InstructionSet, _ size: (Int, Int)) throws {
+        var random = SplitMix64(seed: 7300 + UInt64(size.0 * 100 + size.1))
+        let expand = TransposedConvolution(weight: Tensor(shape: [16, 2, 3, 3], values: random.floats(16 * 2 * 9)),
+                                           bias: Tensor(shape: [2], values: random.floats(2)))
+        #expect(expand.phases.emptyTaps == 0b100_1111, "taps 0-3 and 6 hold no weights")
+        let input = ReferenceKernelTests.randomMap(size.0, size.1, 16, &random)
+        let expected = expand(input)
+        for threads in [1, 2] {
+            let kernels = try #require(SIMDKernels(set, threads: threads))
+            var grouped = FeatureMap(height: 0, width: 0, channels: 0)
+            var ours = grouped
+            expand.apply(input, kernels: kernels, team: ThreadTeam(threads: threads), grouped: &grouped, into: &ours)
+            #expect(ours.height == expected.height && ours.width == expected.width && ours.channels == 2)
+            #expect(Self.maxDifference(ours, expected) < 1e-4, "\(set) threads \(threads)")
+        }
+    }
+
+    @Test func emptyTapsFollowTheWeights() {
+        var values = [Float](repeating: 1, count: 9 * 3 * 4)
+        for tap in [1, 4, 8] { for i in 0..<12 { values[tap * 12 + i] = 0 } }
+        values[4 * 12 + 5] = -0.0
+        var weights = ConvWeights(kernelSize: 3, inputs: 3, outputs: 4, values: values, bias: nil)
+        #expect(weights.emptyTaps == (1 << 1) | (1 << 4) | (1 << 8))
+        weights.values[8 * 12 + 11] = 0.5
+        #expect(weights.emptyTaps == (1 << 1) | (1 << 4))
+        #expect(ConvWeights(kernelSize: 1, inputs: 2, outputs: 2, values: [0, 0, 0, 0], bias: nil).emptyTaps == 1)
+    }
 }

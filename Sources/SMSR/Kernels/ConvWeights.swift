@@ -5,12 +5,18 @@ public struct ConvWeights: Sendable, Equatable {
     public let inputs: Int
     public let outputs: Int
     public var values: [Float] {
-        didSet { laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs) }
+        didSet {
+            laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
+            emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
+        }
     }
     public var bias: [Float]?
     /// `values` with each (tap, input) row padded with zeros to `laneOutputs` columns, the layout the SIMD
     /// kernels read whole vectors from. Shares storage with `values` when no padding is needed.
     public private(set) var laneValues: [Float]
+    /// Bit `ky * kernelSize + kx` set where that tap's weights are all 0 (a transposed conv's phases have five such
+    /// taps of nine): the fast kernels skip those taps.
+    public private(set) var emptyTaps: UInt32
 
     /// The output count rounded up to a multiple of 16 floats (one AVX-512 vector, two AVX2 vectors).
     public var laneOutputs: Int { Self.laneOutputs(outputs) }
@@ -24,6 +30,18 @@ public struct ConvWeights: Sendable, Equatable {
         self.values = values
         self.bias = bias
         laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
+        emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
+    }
+
+    static func emptyTaps(_ values: [Float], kernelSize: Int) -> UInt32 {
+        let taps = kernelSize * kernelSize
+        guard taps <= 32, !values.isEmpty else { return 0 }
+        let perTap = values.count / taps
+        var empty: UInt32 = 0
+        for tap in 0..<taps where values[(tap * perTap)..<((tap + 1) * perTap)].allSatisfy({ $0 == 0 }) {
+            empty |= 1 << UInt32(tap)
+        }
+        return empty
     }
 
     static func laneOutputs(_ outputs: Int) -> Int { (outputs + 15) / 16 * 16 }

@@ -63,7 +63,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
                             accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0,
-                            positions: nil, first: 0, count: h * w)
+                            positions: nil, first: 0, count: h * w, empty_taps: weights.emptyTaps)
                         run(job, positions: nil)
                     }
                 }
@@ -99,7 +99,8 @@ public struct SIMDKernels: ConvolutionKernels {
                             dense_inputs: denseInputs, used_inputs: denseInputs, mask: nil,
                             kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs, cleared_outputs: cout,
-                            accumulate: 0, relu: 1, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0)
+                            accumulate: 0, relu: 1, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
+                            empty_taps: weights.emptyTaps)
                         mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
                         // Masked positions: every output, sparse inputs read at masked neighbours only.
                         job.used_inputs = cin
@@ -125,7 +126,8 @@ public struct SIMDKernels: ConvolutionKernels {
                         dense_inputs: cin, used_inputs: cin, mask: nil,
                         kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                         bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
-                        accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w)
+                        accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w,
+                        empty_taps: weights.emptyTaps)
                     guard let mask else { return run(job, positions: nil) }
                     precondition(mask.height == h && mask.width == w, "mask size mismatch")
                     if denseInputs > 0 {

@@ -25,7 +25,8 @@ extension SMSRNetwork {
                                 dense_inputs: c, used_inputs: c, mask: nil, kernel_size: 1, weights: wt.baseAddress,
                                 padded_outputs: weights.laneOutputs, bias: nil, output: sum.baseAddress, output_channels: c,
                                 computed_outputs: c, cleared_outputs: c, accumulate: 1, relu: 0,
-                                input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0)
+                                input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
+                                empty_taps: weights.emptyTaps)
                             kernels.team.forEachChunk(h, chunksPerThread: 4) { rows in
                                 for y in rows {
                                     FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!,

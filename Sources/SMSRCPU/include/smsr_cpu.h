@@ -37,6 +37,7 @@ typedef struct smsr_convolution {
     const int *positions;        /* the output pixels, or NULL for first..<first+count */
     long first;
     long count;
+    unsigned int empty_taps;     /* bit ky * kernel_size + kx set: that tap's weights are all 0, and it is skipped */
 } smsr_convolution;
 
 /// The 1x1 collect of a sparse mask block's layers over one row, in one pass: output pixel x receives

@@ -200,22 +200,22 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
             switch nv {
             case 4:
                 RegisterTile<P, 4, FullVector>.compute(
-                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 3:
                 RegisterTile<P, 3, FullVector>.compute(
-                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 2:
                 RegisterTile<P, 2, FullVector>.compute(
-                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             default:
                 RegisterTile<P, 1, FullVector>.compute(
-                    inputs: inputs, sparseTaps: sparseTaps, taps: taps, inputChannels: cin,
+                    inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
                     denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             }
@@ -235,7 +235,8 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
     /// apart. Lanes past `valid` are computed but not stored.
     @inline(__always)
     static func compute(inputs: UnsafePointer<UnsafePointer<Float>>,
-                        sparseTaps: UnsafePointer<Bool>, taps: Int, inputChannels: Int, denseInputs: Int, usedInputs: Int,
+                        sparseTaps: UnsafePointer<Bool>, emptyTaps: UInt32, taps: Int, inputChannels: Int, denseInputs: Int,
+                        usedInputs: Int,
                         weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?,
                         outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, valid: Int,
                         accumulate: Bool, relu: Bool, spill raw: UnsafeMutableRawPointer) {
@@ -247,7 +248,7 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
             for p in 0..<P { acc[p] = b }
         }
         for tap in 0..<taps {
-            let end = usedInputs > denseInputs && sparseTaps[tap] ? usedInputs : denseInputs
+            let end = emptyTaps & (1 << UInt32(tap)) != 0 ? 0 : (usedInputs > denseInputs && sparseTaps[tap] ? usedInputs : denseInputs)
             var source = InlineArray<P, UnsafePointer<Float>>(repeating: inputs[tap * P])
             for p in 0..<P { source[p] = inputs[tap * P + p] }
             var w = weights + tap * inputChannels * rowStride
@@ -338,7 +339,7 @@ struct RowRun<let CIN: Int> {
                             break
                         }
                     }
-                    limits[tap] = sparse ? used : dense
+                    limits[tap] = j.empty_taps & (1 << UInt32(tap)) != 0 ? 0 : (sparse ? used : dense)
                 }
             }
             let computed = Int(j.computed_outputs)
