@@ -48,6 +48,23 @@ import Testing
         #expect(outputs[0] == outputs[2])
     }
 
+    /// Without a trace the fast network takes each mask straight from the transposed conv's phases instead of the
+    /// interleaved logits: the same masks and output, on odd sizes (a last row and column no phase covers) and sizes
+    /// under two pixels (no logits at all).
+    @Test(arguments: instructionSets, [(57, 61), (64, 64), (1, 1), (3, 2), (2, 7)])
+    func masksWithoutTraceEqualMasksFromLogits(_ set: InstructionSet, _ size: (Int, Int)) throws {
+        let kernels = try #require(SIMDKernels(set))
+        let (h, w) = size
+        let image = try TestImages.image("reference/crop_baby_64x64_lr.png").cropped(x: 0, y: 0, width: w, height: h)
+        let plain = SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: h, width: w,
+                                                   options: InferenceOptions(kernels: kernels, threads: 2))
+        let traced = SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: h, width: w,
+                                                    options: InferenceOptions(kernels: kernels, threads: 2, collectTrace: true))
+        #expect(plain.masks == traced.masks)
+        #expect(plain.planarRGB == traced.planarRGB)
+        #expect(traced.trace?.maskLogits.count == 5)
+    }
+
     /// Runs reuse the large maps' storage of earlier runs, of other sizes too, without their values leaking into the
     /// result: a run after runs of other sizes gives the same bits as on a fresh network, and the kept storage
     /// stays within its limit.

@@ -130,6 +130,14 @@ public struct SMSRNetwork: Sendable {
             var firstLayer: JointFirstConvolution?
             switch options.masks {
             case .predicted:
+                if let fast = kernels as? SIMDKernels, let joint = jointFirst[b], trace == nil {
+                    // No logits kept: the mask comes straight from the transposed conv's phases.
+                    fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
+                    mask = maskGenerators[b].mask(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps,
+                                                  height: height, width: width)
+                    firstLayer = joint
+                    break
+                }
                 let logits: FeatureMap
                 if let fast = kernels as? SIMDKernels, let joint = jointFirst[b] {
                     fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
