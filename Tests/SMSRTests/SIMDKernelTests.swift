@@ -1,3 +1,4 @@
+import SMSRCPU
 import Testing
 @testable import SMSR
 
@@ -233,5 +234,41 @@ import Testing
         weights.values[8 * 12 + 11] = 0.5
         #expect(weights.emptyTaps == (1 << 1) | (1 << 4))
         #expect(ConvWeights(kernelSize: 1, inputs: 2, outputs: 2, values: [0, 0, 0, 0], bias: nil).emptyTaps == 1)
+    }
+
+    /// A sum started from its bias added last (`bias_last`, how the first block starts the network collect) gives the
+    /// bits of the same sum accumulated onto a map holding the bias, whatever the output held before; on row runs
+    /// and gathered tiles, 1x1 and 3x3, whole and partial vectors.
+    @Test(arguments: instructionSets, [(3, 30, 64, 64, 1), (4, 5, 64, 64, 1), (3, 29, 16, 40, 3), (2, 7, 9, 12, 3)])
+    func biasAddedLastEqualsSumOntoBiasMap(_ set: InstructionSet, _ shape: (Int, Int, Int, Int, Int)) throws {
+        let (h, w, cin, cout, k) = shape
+        var random = SplitMix64(seed: 7400 + UInt64(w * cout))
+        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        let weights = ConvWeights(kernelSize: k, inputs: cin, outputs: cout, values: random.floats(k * k * cin * cout), bias: nil)
+        let bias = random.floats(cout) + [Float](repeating: 0, count: weights.laneOutputs - cout)
+        let kernels = try #require(SIMDKernels(set, threads: 1))
+        func run(output: [Float], biasLast: Bool) -> [Float] {
+            var output = output
+            input.values.withUnsafeBufferPointer { x in
+                weights.laneValues.withUnsafeBufferPointer { wt in
+                    bias.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { out in
+                            let job = smsr_convolution(
+                                input: x.baseAddress, height: h, width: w, input_channels: cin, dense_inputs: cin,
+                                used_inputs: cin, mask: nil, kernel_size: k, weights: wt.baseAddress,
+                                padded_outputs: weights.laneOutputs, bias: biasLast ? b.baseAddress : nil,
+                                output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
+                                accumulate: biasLast ? 0 : 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0,
+                                positions: nil, first: 0, count: h * w, empty_taps: weights.emptyTaps, bias_last: biasLast ? 1 : 0)
+                            kernels.execute(job)
+                        }
+                    }
+                }
+            }
+            return output
+        }
+        let ontoBias = run(output: (0..<(h * w)).flatMap { _ in bias[0..<cout] }, biasLast: false)
+        let last = run(output: [Float](repeating: .nan, count: h * w * cout), biasLast: true)
+        #expect(last.map(\.bitPattern) == ontoBias.map(\.bitPattern), "\(set) \(shape)")
     }
 }

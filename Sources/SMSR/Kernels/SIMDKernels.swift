@@ -63,7 +63,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             kernel_size: weights.kernelSize, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: b, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
                             accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0,
-                            positions: nil, first: 0, count: h * w, empty_taps: weights.emptyTaps)
+                            positions: nil, first: 0, count: h * w, empty_taps: weights.emptyTaps, bias_last: 0)
                         run(job, positions: nil)
                     }
                 }
@@ -100,7 +100,7 @@ public struct SIMDKernels: ConvolutionKernels {
                             kernel_size: 3, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                             bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: denseOutputs, cleared_outputs: cout,
                             accumulate: 0, relu: 1, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
-                            empty_taps: weights.emptyTaps)
+                            empty_taps: weights.emptyTaps, bias_last: 0)
                         mask.zeros.withUnsafeBufferPointer { run(job, positions: $0) }
                         // Masked positions: every output, sparse inputs read at masked neighbours only.
                         job.used_inputs = cin
@@ -127,7 +127,7 @@ public struct SIMDKernels: ConvolutionKernels {
                         kernel_size: 1, weights: wt.baseAddress, padded_outputs: weights.laneOutputs,
                         bias: nil, output: out.baseAddress, output_channels: cout, computed_outputs: cout, cleared_outputs: cout,
                         accumulate: 1, relu: 0, input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: h * w,
-                        empty_taps: weights.emptyTaps)
+                        empty_taps: weights.emptyTaps, bias_last: 0)
                     guard let mask else { return run(job, positions: nil) }
                     precondition(mask.height == h && mask.width == w, "mask size mismatch")
                     if denseInputs > 0 {
@@ -198,7 +198,7 @@ public struct SIMDKernels: ConvolutionKernels {
     }
 }
 
-private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let values else { return body(nil) }
     return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -5,6 +5,8 @@ import SMSRCPU
 /// reads rows still in cache instead of making another pass over the whole map.
 extension SMSRNetwork {
     /// `output = output * scales + residual`, then `collected += collect[block] * output`, row by row.
+    /// The first block's share starts the sum instead: `collected = collect bias + collect[0] * output`, the bias added
+    /// to the finished products as the sum onto a map of biases adds them (so `collected` may hold anything before).
     /// With `reluAfter` (the last block), each row of the finished collect goes through ReLU while in cache.
     func addResidualAndCollect(block b: Int, output: inout FeatureMap, scales: [Float], residual: FeatureMap,
                                collected: inout FeatureMap, reluAfter: Bool, kernels: SIMDKernels) {
@@ -15,29 +17,38 @@ extension SMSRNetwork {
         // One row at a time: its three pieces (output, residual, collect sum; 160 KiB each for 640x64) stay in L2
         // between the two steps, where four rows' did not (block stage 2-9% less than with four, interleaved).
         let weights = collect[b]
+        let startBias = b == 0 ? collectBias + [Float](repeating: 0, count: weights.laneOutputs - c) : nil
         output.values.withUnsafeMutableBufferPointer { out in
             residual.values.withUnsafeBufferPointer { r in
                 collected.values.withUnsafeMutableBufferPointer { sum in
                     scales.withUnsafeBufferPointer { s in
                         weights.laneValues.withUnsafeBufferPointer { wt in
-                            let template = smsr_convolution(
+                          withOptionalPointer(startBias) { bias in
+                            var template = smsr_convolution(
                                 input: UnsafePointer(out.baseAddress!), height: h, width: w, input_channels: c,
                                 dense_inputs: c, used_inputs: c, mask: nil, kernel_size: 1, weights: wt.baseAddress,
                                 padded_outputs: weights.laneOutputs, bias: nil, output: sum.baseAddress, output_channels: c,
                                 computed_outputs: c, cleared_outputs: c, accumulate: 1, relu: 0,
                                 input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
-                                empty_taps: weights.emptyTaps)
+                                empty_taps: weights.emptyTaps, bias_last: 0)
+                            if let bias {
+                                template.bias = bias
+                                template.bias_last = 1
+                                template.accumulate = 0
+                            }
+                            let rowJob = template
                             kernels.team.forEachChunk(h, chunksPerThread: 4) { rows in
                                 for y in rows {
                                     FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!,
                                                                   residual: r.baseAddress! + y * w * c, pixels: w, channels: c)
-                                    var job = template
+                                    var job = rowJob
                                     job.first = y * w
                                     job.count = w
                                     kernels.execute(job)
                                     if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: w * c) }
                                 }
                             }
+                          }
                         }
                     }
                 }

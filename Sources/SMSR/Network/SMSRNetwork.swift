@@ -115,7 +115,10 @@ public struct SMSRNetwork: Sendable {
         clock.finish(.head)
 
         var features = h
-        FeatureArithmetic.fill(&collected, height: height, width: width, with: collectBias, team: team)
+        // On the fast kernels the first block's share of the collect starts the sum from the bias itself.
+        if !(kernels is SIMDKernels) || blocks.isEmpty {
+            FeatureArithmetic.fill(&collected, height: height, width: width, with: collectBias, team: team)
+        }
         var masks: [SpatialMask] = []
         // Big maps are reused across blocks and layers: a fresh 60 MB map costs page faults and zeroing.
         let empty = FeatureMap(height: 0, width: 0, channels: 0)

@@ -140,7 +140,7 @@ extension SparseMaskBlock {
                 kernel_size: 3, weights: sources.weights[i], padded_outputs: layers[i].laneOutputs, bias: nil,
                 output: rings + i * ringSize, output_channels: c, computed_outputs: c, cleared_outputs: c,
                 accumulate: 0, relu: 1, input_ring_rows: i > 0 ? Self.ringRows : 0, output_ring_rows: Self.ringRows,
-                positions: nil, first: 0, count: 0, empty_taps: layers[i].emptyTaps)
+                positions: nil, first: 0, count: 0, empty_taps: layers[i].emptyTaps, bias_last: 0)
         }
 
         // The block output's row y: the collect bias plus every layer's 1x1 collect of its row y.

@@ -38,6 +38,7 @@ typedef struct smsr_convolution {
     long first;
     long count;
     unsigned int empty_taps;     /* bit ky * kernel_size + kx set: that tap's weights are all 0, and it is skipped */
+    int bias_last;               /* the bias is added to the finished sum (with accumulate 0: a sum onto a constant map) */
 } smsr_convolution;
 
 /// The 1x1 collect of a sparse mask block's layers over one row, in one pass: output pixel x receives

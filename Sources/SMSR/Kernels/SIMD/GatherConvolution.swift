@@ -193,7 +193,8 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
         while vectorsLeft > 0 {
             let nv = min(vectorsLeft, NV)
             let w = j.weights + co
-            let b = j.bias.map { $0 + co }
+            let b = j.bias_last != 0 ? nil : j.bias.map { $0 + co }
+            let addend = j.bias_last != 0 ? j.bias.map { $0 + co } : nil
             var out = outputs
             for p in 0..<P { out[p] = outputs[p] + co }
             let valid = computed - co
@@ -201,22 +202,22 @@ struct PositionBlocks<let P: Int, let NV: Int, let CIN: Int> {
             case 4:
                 RegisterTile<P, 4, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
-                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
+                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, addend: addend, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 3:
                 RegisterTile<P, 3, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
-                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
+                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, addend: addend, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             case 2:
                 RegisterTile<P, 2, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
-                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
+                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, addend: addend, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             default:
                 RegisterTile<P, 1, FullVector>.compute(
                     inputs: inputs, sparseTaps: sparseTaps, emptyTaps: j.empty_taps, taps: taps, inputChannels: cin,
-                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, outputs: out,
+                    denseInputs: dense, usedInputs: used, weights: w, rowStride: stride, bias: b, addend: addend, outputs: out,
                     count: count, valid: valid, accumulate: acc, relu: relu, spill: spill)
             }
             co += nv * lanes
@@ -237,7 +238,7 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
     static func compute(inputs: UnsafePointer<UnsafePointer<Float>>,
                         sparseTaps: UnsafePointer<Bool>, emptyTaps: UInt32, taps: Int, inputChannels: Int, denseInputs: Int,
                         usedInputs: Int,
-                        weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?,
+                        weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?, addend: UnsafePointer<Float>?,
                         outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, valid: Int,
                         accumulate: Bool, relu: Bool, spill raw: UnsafeMutableRawPointer) {
         let lanes = Vector().scalarCount
@@ -273,17 +274,20 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
         }
         for p in 0..<count {
             for v in 0..<NV {
-                store(spill[p &* NV &+ v], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate, relu: relu)
+                store(spill[p &* NV &+ v], to: outputs[p] + v * lanes, valid: valid - v * lanes, accumulate: accumulate,
+                      addend: addend.map { $0 + v * lanes }, relu: relu)
             }
         }
     }
 
     @inline(__always)
-    static func store(_ value: Vector, to out: UnsafeMutablePointer<Float>, valid: Int, accumulate: Bool, relu: Bool) {
+    static func store(_ value: Vector, to out: UnsafeMutablePointer<Float>, valid: Int, accumulate: Bool,
+                      addend: UnsafePointer<Float>? = nil, relu: Bool) {
         let lanes = Vector().scalarCount
         if valid >= lanes {
             var x = value
             if accumulate { x += UnsafeRawPointer(out).loadUnaligned(as: Vector.self) }
+            if let addend { x += UnsafeRawPointer(addend).loadUnaligned(as: Vector.self) }
             UnsafeMutableRawPointer(out).storeBytes(of: x, as: Vector.self)
             // A lane loop over memory: the generic SIMD compare-and-replace compiles to one lane at a time,
             // this to one vector max.
@@ -294,6 +298,7 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
             for l in 0..<valid {
                 var x = value[l]
                 if accumulate { x += out[l] }
+                if let addend { x += addend[l] }
                 out[l] = relu ? max(x, 0) : x
             }
         }
@@ -384,7 +389,7 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         let lanes = Vector().scalarCount
         let stride = Int(j.padded_outputs)
         var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
-        if let bias = j.bias {
+        if let bias = j.bias, j.bias_last == 0 {
             var b = InlineArray<NV, Vector>(repeating: Vector())
             for v in 0..<NV { b[v] = UnsafeRawPointer(bias + (co &+ v &* lanes)).loadUnaligned(as: Vector.self) }
             for p in 0..<P { acc[p] = b }
@@ -407,6 +412,7 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         }
         let valid = Int(j.computed_outputs) &- co
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
+        let addend = j.bias_last != 0 ? j.bias.map { $0 + co } : nil
         // Out of registers through the caller's buffer, as in `RegisterTile`.
         let spill = raw.assumingMemoryBound(to: Vector.self)
         for p in 0..<P {
@@ -416,7 +422,7 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         for p in 0..<count {
             for v in 0..<NV {
                 RegisterTile<1, 1, Vector>.store(spill[p &* NV &+ v], to: out + (v &* lanes), valid: valid &- v &* lanes,
-                                                 accumulate: accumulate, relu: relu)
+                                                 accumulate: accumulate, addend: addend.map { $0 + v &* lanes }, relu: relu)
             }
             out += Int(j.output_channels)
         }
