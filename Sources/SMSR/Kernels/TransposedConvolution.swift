@@ -61,6 +61,16 @@ struct TransposedConvolution: Sendable {
         return output
     }
 
+    /// The phase convolution alone (fast kernels): pixel (i, j) of `grouped` holds output pixel (2i + py, 2j + px)'s
+    /// outputs from channel `phaseChannel(py:px:)` on.
+    func convolvePhases(_ input: FeatureMap, kernels: any ConvolutionKernels, into grouped: inout FeatureMap) {
+        precondition(input.channels == inputs, "transposed convolution channel mismatch")
+        kernels.convolve(input, phases, relu: false, into: &grouped)
+    }
+
+    /// Where phase (py, px)'s outputs start in a pixel of the phase convolution's output.
+    func phaseChannel(py: Int, px: Int) -> Int { (2 * py + px) * outputs }
+
     /// `apply` through the phase convolution into `grouped` and the result into `output`, keeping both maps' storage
     /// when it is large enough (every value of both is written; the reference kernels leave `grouped` alone). The
     /// phases are interleaved into `output` on `team`'s threads.
@@ -70,8 +80,7 @@ struct TransposedConvolution: Sendable {
             output = self(input)
             return
         }
-        precondition(input.channels == inputs, "transposed convolution channel mismatch")
-        kernels.convolve(input, phases, relu: false, into: &grouped)
+        convolvePhases(input, kernels: kernels, into: &grouped)
         let (h, w, o) = (input.height, input.width, outputs)
         output.reshapeUninitialized(height: 2 * h, width: 2 * w, channels: o)
         grouped.values.withUnsafeBufferPointer { g in
@@ -82,7 +91,7 @@ struct TransposedConvolution: Sendable {
                             for py in 0..<2 {
                                 for px in 0..<2 {
                                     let target = ((2 * i + py) * 2 * w + 2 * j + px) * o
-                                    let source = (i * w + j) * 4 * o + (2 * py + px) * o
+                                    let source = (i * w + j) * 4 * o + phaseChannel(py: py, px: px)
                                     for c in 0..<o { out[target + c] = g[source + c] }
                                 }
                             }

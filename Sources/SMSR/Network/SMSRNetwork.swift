@@ -133,25 +133,23 @@ public struct SMSRNetwork: Sendable {
             var firstLayer: JointFirstConvolution?
             switch options.masks {
             case .predicted:
-                if let fast = kernels as? SIMDKernels, let joint = jointFirst[b], trace == nil {
-                    // No logits kept: the mask comes straight from the transposed conv's phases.
-                    fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
-                    mask = maskGenerators[b].mask(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps,
-                                                  height: height, width: width)
-                    firstLayer = joint
-                    break
-                }
-                let logits: FeatureMap
                 if let fast = kernels as? SIMDKernels, let joint = jointFirst[b] {
                     fast.convolve(features, joint.weights, relu: true, into: &maskScratch)
-                    maskGenerators[b].logits(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps)
-                    logits = maskMaps.logits
                     firstLayer = joint
+                    if trace == nil {
+                        // No logits kept: the mask comes straight from the transposed conv's phases.
+                        mask = maskGenerators[b].mask(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps,
+                                                      height: height, width: width)
+                    } else {
+                        maskGenerators[b].logits(reduced: maskScratch, kernels: kernels, team: team, maps: &maskMaps)
+                        mask = MaskGenerator.mask(logits: maskMaps.logits, height: height, width: width, team: team)
+                        trace?.maskLogits.append(maskMaps.logits)
+                    }
                 } else {
-                    logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
+                    let logits = maskGenerators[b].logits(features, kernels: kernels, team: team, scratch: &maskScratch)
+                    mask = MaskGenerator.mask(logits: logits, height: height, width: width, team: team)
+                    trace?.maskLogits.append(logits)
                 }
-                mask = MaskGenerator.mask(logits: logits, height: height, width: width, team: team)
-                trace?.maskLogits.append(logits)
             case .allOnes:
                 mask = .full(height: height, width: width)
             }
