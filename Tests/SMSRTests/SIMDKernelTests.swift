@@ -47,11 +47,13 @@ import Testing
         var random = SplitMix64(seed: UInt64(500 + index))
         let (input, weights) = Self.denseLayer(index, &random)
         let expected = Self.reference.convolve(input, weights, relu: relu)
-        for threads in [1, 2, 3] {
-            let kernels = try #require(SIMDKernels(set, threads: threads))
+        // Dense 3x3 convolutions on whole input vectors also take the Winograd form: both ways here.
+        for (threads, winograd) in [(1, false), (2, false), (3, false), (1, true), (2, true)] {
+            var kernels = try #require(SIMDKernels(set, threads: threads))
+            kernels.usesWinograd = winograd
             let ours = kernels.convolve(input, weights, relu: relu)
             #expect(ours.height == h && ours.width == w && ours.channels == cout)
-            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads) Winograd \(winograd)")
         }
     }
 
@@ -64,11 +66,12 @@ import Testing
         let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
         let conv = Self.reference.convolve(input, weights, relu: false)
         let expected = FeatureMap(height: h, width: w, channels: cout, values: zip(start.values, conv.values).map { $0 + $1 })
-        for threads in [1, 2] {
-            let kernels = try #require(SIMDKernels(set, threads: threads))
+        for (threads, winograd) in [(1, false), (2, false), (2, true)] {
+            var kernels = try #require(SIMDKernels(set, threads: threads))
+            kernels.usesWinograd = winograd
             var ours = start
             kernels.accumulateConvolution(input, weights, into: &ours)
-            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads)")
+            #expect(Self.maxDifference(ours, expected) < 1e-3, "\(set) threads \(threads) Winograd \(winograd)")
         }
     }
 

@@ -8,6 +8,7 @@ public struct ConvWeights: Sendable, Equatable {
         didSet {
             laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
             emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
+            winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values, emptyTaps: emptyTaps)
         }
     }
     public var bias: [Float]?
@@ -17,6 +18,8 @@ public struct ConvWeights: Sendable, Equatable {
     /// Bit `ky * kernelSize + kx` set where that tap's weights are all 0 (a transposed conv's phases have five such
     /// taps of nine): the fast kernels skip those taps.
     public private(set) var emptyTaps: UInt32
+    /// The weights transformed for the Winograd form of a dense 3x3 convolution, where it has one.
+    public private(set) var winograd: WinogradWeights?
 
     /// The output count rounded up to a multiple of 16 floats (one AVX-512 vector, two AVX2 vectors).
     public var laneOutputs: Int { Self.laneOutputs(outputs) }
@@ -31,6 +34,7 @@ public struct ConvWeights: Sendable, Equatable {
         self.bias = bias
         laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
         emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
+        winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values, emptyTaps: emptyTaps)
     }
 
     static func emptyTaps(_ values: [Float], kernelSize: Int) -> UInt32 {

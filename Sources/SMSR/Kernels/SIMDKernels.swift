@@ -8,6 +8,9 @@ import SMSRKernelsAVX512
 public struct SIMDKernels: ConvolutionKernels {
     public let instructionSet: InstructionSet
     public let team: ThreadTeam
+    /// Dense 3x3 convolutions on whole 16-channel input vectors run in Winograd's form (`WinogradConvolution`);
+    /// off, they sum their taps directly as every other convolution does.
+    public var usesWinograd = true
 
     /// Nil when this CPU cannot run `instructionSet`.
     public init?(_ instructionSet: InstructionSet, threads: Int = 1) {
@@ -19,7 +22,9 @@ public struct SIMDKernels: ConvolutionKernels {
     public var name: String { instructionSet.rawValue }
 
     public func threaded(_ threads: Int) -> any ConvolutionKernels {
-        SIMDKernels(instructionSet, threads: threads) ?? self
+        guard var kernels = SIMDKernels(instructionSet, threads: threads) else { return self }
+        kernels.usesWinograd = usesWinograd
+        return kernels
     }
 
     /// Positions per chunk boundary: a multiple of every register tile's position count (6, 8, 12), so
@@ -53,6 +58,9 @@ public struct SIMDKernels: ConvolutionKernels {
         precondition(input.channels == weights.inputs && output.channels == weights.outputs, "convolution channel mismatch")
         let (h, w, cout) = (input.height, input.width, weights.outputs)
         let bias = weights.bias.map { $0 + [Float](repeating: 0, count: weights.laneOutputs - weights.outputs) }
+        if usesWinograd, let winograd = weights.winograd {
+            return runWinograd(input, winograd, bias: bias, outputs: cout, relu: relu, accumulate: accumulate, into: &output)
+        }
         input.values.withUnsafeBufferPointer { x in
             weights.laneValues.withUnsafeBufferPointer { wt in
                 output.values.withUnsafeMutableBufferPointer { out in
@@ -65,6 +73,30 @@ public struct SIMDKernels: ConvolutionKernels {
                             accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0,
                             positions: nil, first: 0, count: h * w, empty_taps: weights.emptyTaps, bias_last: 0)
                         run(job, positions: nil)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same convolution in Winograd's form, block rows (two output rows each) split across the team.
+    private func runWinograd(_ input: FeatureMap, _ weights: WinogradWeights, bias: [Float]?, outputs: Int, relu: Bool,
+                             accumulate: Bool, into output: inout FeatureMap) {
+        let (h, w) = (input.height, input.width)
+        input.values.withUnsafeBufferPointer { x in
+            weights.values.withUnsafeBufferPointer { u in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    withOptionalPointer(bias) { b in
+                        let job = smsr_winograd(
+                            input: x.baseAddress, height: h, width: w, input_channels: input.channels, weights: u.baseAddress,
+                            padded_outputs: weights.laneOutputs, bias: b, output: out.baseAddress, output_channels: outputs,
+                            accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, first_block_row: 0, block_rows: 0)
+                        team.forEachChunk((h + 1) / 2) { rows in
+                            var part = job
+                            part.first_block_row = rows.lowerBound
+                            part.block_rows = rows.count
+                            execute(part)
+                        }
                     }
                 }
             }
@@ -150,6 +182,15 @@ public struct SIMDKernels: ConvolutionKernels {
         switch instructionSet {
         case .avx512: SMSRKernelsAVX512.GatherConvolution.run(&part)
         case .avx2, .neon: SMSRKernelsAVX2.GatherConvolution.run(&part)
+        }
+    }
+
+    /// Runs block rows of a Winograd convolution on the calling thread.
+    func execute(_ job: smsr_winograd) {
+        var part = job
+        switch instructionSet {
+        case .avx512: SMSRKernelsAVX512.WinogradConvolution.run(&part)
+        case .avx2, .neon: SMSRKernelsAVX2.WinogradConvolution.run(&part)
         }
     }
 

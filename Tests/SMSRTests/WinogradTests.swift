@@ -1,0 +1,64 @@
+import Testing
+@testable import SMSR
+
+/// The Winograd form of dense 3x3 convolutions against the direct sums of the reference kernels: sizes that end
+/// inside a 2x2 block or a batch of blocks, input counts with and without a specialized kernel, every output-vector
+/// count, bias, ReLU and accumulation; and where the form applies.
+@Suite struct WinogradTests {
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+
+    /// (height, width, inputs, outputs, bias, relu, accumulate).
+    static let cases: [(Int, Int, Int, Int, Bool, Bool, Bool)] = [
+        (1, 1, 64, 64, true, false, false), (1, 2, 16, 16, true, true, false), (2, 1, 64, 12, false, false, false),
+        (3, 3, 64, 40, true, true, false), (5, 97, 64, 64, true, true, false), (6, 50, 32, 40, false, false, false),
+        (4, 30, 128, 64, true, false, true), (7, 49, 16, 19, true, true, false), (9, 26, 64, 30, true, false, true),
+        (2, 48, 64, 48, false, true, true),
+    ]
+
+    @Test(arguments: instructionSets, cases.indices)
+    func winogradMatchesDirectSums(_ set: InstructionSet, _ index: Int) throws {
+        let (h, w, cin, cout, hasBias, relu, accumulate) = Self.cases[index]
+        var random = SplitMix64(seed: UInt64(7_100 + index))
+        let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
+        let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout),
+                                  bias: hasBias ? random.floats(cout) : nil)
+        #expect(weights.winograd != nil)
+        let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
+        var expected = ReferenceKernels().convolve(input, weights, relu: relu && !accumulate)
+        if accumulate { expected.values = zip(start.values, expected.values).map { $0 + $1 } }
+        var outputs: [FeatureMap] = []
+        for threads in [1, 3] {
+            var kernels = try #require(SIMDKernels(set, threads: threads))
+            kernels.usesWinograd = true
+            var ours = start
+            if accumulate {
+                kernels.accumulateConvolution(input, weights, into: &ours)
+            } else {
+                kernels.convolve(input, weights, relu: relu, into: &ours)
+            }
+            #expect(ours.height == h && ours.width == w && ours.channels == cout)
+            let worst = zip(ours.values, expected.values).map { abs($0 - $1) }.max() ?? .infinity
+            // Sums of up to 9 x 128 products of values in [-1, 1]: rounding moves them by far less than this.
+            #expect(worst < 1e-4, "\(set) threads \(threads): max abs diff \(worst)")
+            outputs.append(ours)
+        }
+        // Blocks do not depend on how block rows are split across threads.
+        #expect(outputs[0].values == outputs[1].values)
+    }
+
+    @Test func formAppliesToDense3x3OnWholeInputVectorsOnly() {
+        var random = SplitMix64(seed: 7_001)
+        func weights(_ k: Int, _ cin: Int, _ values: [Float]? = nil) -> ConvWeights {
+            ConvWeights(kernelSize: k, inputs: cin, outputs: 8, values: values ?? random.floats(k * k * cin * 8), bias: nil)
+        }
+        #expect(weights(3, 64).winograd?.values.count == 16 * 64 * 16)
+        #expect(weights(3, 16).winograd != nil)
+        #expect(weights(1, 64).winograd == nil)
+        #expect(weights(3, 3).winograd == nil)
+        #expect(weights(3, 20).winograd == nil)
+        // A transposed conv's phase weights leave taps empty; the direct kernels skip those taps instead.
+        var phase = random.floats(9 * 16 * 8)
+        for i in 0..<(16 * 8) { phase[i] = 0 }
+        #expect(weights(3, 16, phase).winograd == nil)
+    }
+}
