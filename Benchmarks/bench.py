@@ -99,7 +99,7 @@ def main():
                       f"{100 * speedup / ratio:>8.1f}% {row['load']:>5.1f} {100 * cpu_rate / pc:>11.1f}% "
                       f"{100 * cpu_speedup / ratio:>12.1f}%", flush=True)
     if not opts.skip_kernels:
-        print(f"\n{'kernel shape (alone, 360x640)':<30} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'best ms':>9} "
+        print(f"\n{'kernel shape (alone, 360x640)':<32} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'best ms':>9} "
               f"{'G/s':>7} {'of peak':>8}")
         for kernels in opts.kernels.split(","):
             for threads in [int(t) for t in opts.threads.split(",")]:
@@ -111,7 +111,7 @@ def main():
                     rate = shape["macs_per_second"]
                     rows.append(dict(kind="kernel", input=shape["shape"], kernels=kernels, threads=threads,
                                      peak_macs_per_second=p, kernel=shape, fraction_of_peak=rate / p, load=load()))
-                    print(f"{shape['shape']:<30} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {shape['best_ms']:>9.2f} "
+                    print(f"{shape['shape']:<32} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {shape['best_ms']:>9.2f} "
                           f"{rate / 1e9:>7.1f} {100 * rate / p:>7.1f}%", flush=True)
     if opts.json:
         with open(opts.json, "w") as f:
