@@ -37,6 +37,14 @@ public struct ConvWeights: Sendable, Equatable {
         winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values, emptyTaps: emptyTaps)
     }
 
+    /// The same weights with their Winograd form (where they have one) in blocks of `blockSize` x `blockSize` outputs.
+    public func withWinogradBlocks(_ blockSize: Int) -> ConvWeights {
+        var copy = self
+        copy.winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values,
+                                        emptyTaps: emptyTaps, blockSize: blockSize)
+        return copy
+    }
+
     static func emptyTaps(_ values: [Float], kernelSize: Int) -> UInt32 {
         let taps = kernelSize * kernelSize
         guard taps <= 32, !values.isEmpty else { return 0 }

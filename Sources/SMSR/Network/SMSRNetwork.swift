@@ -60,8 +60,10 @@ public struct SMSRNetwork: Sendable {
             return slice
         }
         collectBias = collectFull.bias ?? []
-        fuse = conv("collect.2")
-        tail = conv("tail.0")
+        // After the last block, the rounding of a convolution reaches only the output (no mask, no block output), so
+        // these two take Winograd's larger blocks.
+        fuse = conv("collect.2").withWinogradBlocks(4)
+        tail = conv("tail.0").withWinogradBlocks(4)
         bicubic = BicubicUpsampling(scale: weights.scale)
         accounting = WorkAccounting(channels: c, maskChannels: weights.maskChannels, scale: weights.scale,
                                     splits: blocks.map(\.splits))

@@ -80,24 +80,26 @@ typedef struct smsr_planar_row {
 } smsr_planar_row;
 
 /// A dense 3x3 convolution with zero padding 1 (smsr_convolution with kernel_size 3, no mask, no rings) by
-/// Winograd's minimal filtering F(2x2, 3x3): each block of 2x2 output pixels is A^T [U . (B^T d B)] A, where d is
-/// the block's 4x4 input patch and U = G g G^T the transformed 3x3 weights g, the elementwise products summed over
-/// the inputs in each of the 16 transformed components. That takes 16 multiply-adds per block, input and output
-/// where summing the 3x3 taps takes 36; the sums are the same up to rounding. Output pixel (y, x), for outputs
+/// Winograd's minimal filtering F(m x m, 3x3), m = block_size (2 or 4): each block of m x m output pixels is
+/// A^T [U . (B^T d B)] A, where d is the block's (m+2) x (m+2) input patch and U = G g G^T the transformed 3x3
+/// weights g, the elementwise products summed over the inputs in each of the (m+2)^2 transformed components. That
+/// takes (m+2)^2 multiply-adds per block, input and output where summing the taps takes 9 m^2 (16 against 36 for
+/// m = 2, 36 against 144 for m = 4); the sums are the same up to rounding. Output pixel (y, x), for outputs
 /// 0..<output_channels, receives bias + that sum (plus the stored value with accumulate), then ReLU if asked.
 typedef struct smsr_winograd {
     const float *input;          /* channels-last, height x width x input_channels */
     long height;
     long width;
     long input_channels;         /* a multiple of 16, at most 1024 */
-    const float *weights;        /* [16 components][input_channels][padded_outputs]: U per input and output */
+    long block_size;             /* m: 2 or 4 */
+    const float *weights;        /* [(m+2)^2 components][input_channels][padded_outputs]: U per input and output */
     long padded_outputs;         /* a multiple of 16; columns past the real outputs are zero */
     const float *bias;           /* padded_outputs values, or NULL */
     float *output;               /* channels-last, height x width x output_channels */
     long output_channels;
     int accumulate;              /* add to the output instead of overwriting it */
     int relu;
-    long first_block_row;        /* output rows 2 * first_block_row ..< 2 * (first_block_row + block_rows) */
+    long first_block_row;        /* output rows m * first_block_row ..< m * (first_block_row + block_rows) */
     long block_rows;
 } smsr_winograd;
 

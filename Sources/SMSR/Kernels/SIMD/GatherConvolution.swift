@@ -768,8 +768,8 @@ struct PlanarTile<let XV: Int, let CO: Int> {
     }
 }
 
-/// A dense 3x3 convolution by Winograd's F(2x2, 3x3) (see `smsr_winograd`): per batch of output blocks along a
-/// block row, the inputs are transformed, each of the 16 components is a small matrix product over the inputs
+/// A dense 3x3 convolution by Winograd's F(m x m, 3x3) (see `smsr_winograd`): per batch of output blocks along a
+/// block row, the inputs are transformed, each of the (m+2)^2 components is a small matrix product over the inputs
 /// (the register tiles of the direct convolution, with the transformed inputs broadcast), and the products are
 /// transformed back into output pixels. Single-threaded; the engine splits block rows across threads.
 public enum WinogradConvolution {
@@ -777,21 +777,27 @@ public enum WinogradConvolution {
         let j = job.pointee
         precondition(j.input_channels % 16 == 0 && j.input_channels <= ZeroPixel.channels, "bad Winograd inputs")
         precondition(j.padded_outputs % 16 == 0 && j.output_channels <= j.padded_outputs, "bad output padding")
+        precondition(j.block_size == 2 || j.block_size == 4, "Winograd blocks are 2x2 or 4x4")
         guard j.block_rows > 0, j.width > 0, j.height > 0, j.output_channels > 0 else { return }
-        switch j.input_channels {
-        case 64: WinogradBlocks<64>.run(j)
-        case 16: WinogradBlocks<16>.run(j)
-        default: WinogradBlocks<0>.run(j)
+        switch (j.block_size, j.input_channels) {
+        case (2, 64): WinogradBlocks<2, 64>.run(j)
+        case (2, 16): WinogradBlocks<2, 16>.run(j)
+        case (2, _): WinogradBlocks<2, 0>.run(j)
+        case (_, 64): WinogradBlocks<4, 64>.run(j)
+        case (_, 16): WinogradBlocks<4, 16>.run(j)
+        default: WinogradBlocks<4, 0>.run(j)
         }
     }
 }
 
-/// Batches of `batch` output blocks of one block row, on `CIN` input channels (0: any multiple of 16). The
-/// transformed inputs `[16][batch][inputs]` and products `[16][batch][padded outputs]` of a batch stay in the
-/// caches between its three steps.
-struct WinogradBlocks<let CIN: Int> {
-    /// A multiple of every product tile's block count (12 on AVX-512, 6 on AVX2).
-    static var batch: Int { 24 }
+/// Batches of `batch` output blocks of `M` x `M` pixels along one block row, on `CIN` input channels (0: any multiple
+/// of 16). The transformed inputs `[components][batch][inputs]` and products `[components][batch][padded outputs]` of
+/// a batch stay in the caches between its three steps.
+struct WinogradBlocks<let M: Int, let CIN: Int> {
+    static var side: Int { M &+ 2 }
+    static var components: Int { side &* side }
+    /// A multiple of every product tile's block count (12 on AVX-512, 6 on AVX2): 48 output columns.
+    static var batch: Int { M == 2 ? 24 : 12 }
     #if SMSR_WIDE_VECTORS
     static var tileBlocks: Int { 12 }
     #else
@@ -801,63 +807,65 @@ struct WinogradBlocks<let CIN: Int> {
     static func run(_ j: smsr_winograd) {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
-        let blocksAcross = (Int(j.width) &+ 1) / 2
-        let transformedBytes = 16 &* batch &* cin &* 4
-        let productBytes = 16 &* batch &* pco &* 4
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes, alignment: 64)
+        let blocksAcross = (Int(j.width) &+ M &- 1) / M
+        let transformedBytes = components &* batch &* cin &* 4
+        let productBytes = components &* batch &* pco &* 4
+        // Past the two buffers: one patch's worth of vectors half-way through a transform.
+        let halfwayBytes = components &* FullVector.scalarCount &* 4
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes, alignment: 64)
         defer { scratch.deallocate() }
         let transformed = scratch.bindMemory(to: Float.self, capacity: transformedBytes / 4)
         let products = (scratch + transformedBytes).bindMemory(to: Float.self, capacity: productBytes / 4)
+        let halfway = (scratch + transformedBytes + productBytes).bindMemory(to: FullVector.self, capacity: components)
         for blockRow in Int(j.first_block_row)..<Int(j.first_block_row &+ j.block_rows) {
             var first = 0
             while first < blocksAcross {
                 let count = min(batch, blocksAcross &- first)
                 // Blocks past the row's end read zeros, so the product tiles always run whole.
                 let tiled = (count &+ tileBlocks &- 1) / tileBlocks &* tileBlocks
-                transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed)
+                transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed, halfway: halfway)
                 multiply(j, transformed, count: tiled, into: products)
-                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products)
+                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway)
                 first &+= batch
             }
         }
     }
 
-    /// V = B^T d B for each block's 4x4 input patch, a vector of input channels at a time.
-    static func transformInputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, into v: UnsafeMutablePointer<Float>) {
+    /// V = B^T d B for each block's input patch, a vector of input channels at a time: down the patch's columns into
+    /// `halfway`, then along its rows into the components.
+    static func transformInputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, into v: UnsafeMutablePointer<Float>,
+                                halfway t: UnsafeMutablePointer<FullVector>) {
         typealias Vector = FullVector
         let lanes = Vector.scalarCount
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let (height, width) = (Int(j.height), Int(j.width))
         let zero = ZeroPixel.values
         let componentStride = batch &* cin
-        for t in 0..<count {
-            // The patch's 16 pixels, or zeros beyond the border.
-            var pixels = InlineArray<16, UnsafePointer<Float>>(repeating: zero)
-            let (y0, x0) = (2 &* blockRow &- 1, 2 &* (first &+ t) &- 1)
-            for r in 0..<4 where y0 &+ r >= 0 && y0 &+ r < height {
-                for c in 0..<4 where x0 &+ c >= 0 && x0 &+ c < width {
-                    pixels[r &* 4 &+ c] = j.input + ((y0 &+ r) &* width &+ x0 &+ c) &* cin
+        for b in 0..<count {
+            // The patch's pixels, or zeros beyond the border.
+            var pixels = InlineArray<36, UnsafePointer<Float>>(repeating: zero)
+            let (y0, x0) = (M &* blockRow &- 1, M &* (first &+ b) &- 1)
+            for r in 0..<side where y0 &+ r >= 0 && y0 &+ r < height {
+                for c in 0..<side where x0 &+ c >= 0 && x0 &+ c < width {
+                    pixels[r &* side &+ c] = j.input + ((y0 &+ r) &* width &+ x0 &+ c) &* cin
                 }
             }
-            var out = v + t &* cin
+            var out = v + b &* cin
             var ci = 0
             while ci < cin {
-                var d = InlineArray<16, Vector>(repeating: Vector())
-                for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
-                // B^T d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
-                var s = InlineArray<16, Vector>(repeating: Vector())
-                for c in 0..<4 {
-                    s[c] = d[c] - d[8 &+ c]
-                    s[4 &+ c] = d[4 &+ c] + d[8 &+ c]
-                    s[8 &+ c] = d[8 &+ c] - d[4 &+ c]
-                    s[12 &+ c] = d[4 &+ c] - d[12 &+ c]
+                for c in 0..<side {
+                    var d = InlineArray<6, Vector>(repeating: Vector())
+                    for r in 0..<side { d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self) }
+                    let column = inputTransform(d)
+                    for r in 0..<side { t[r &* side &+ c] = column[r] }
                 }
-                for r in 0..<4 {
-                    let row = out + (r &* 4) &* componentStride
-                    UnsafeMutableRawPointer(row).storeBytes(of: s[r &* 4] - s[r &* 4 &+ 2], as: Vector.self)
-                    UnsafeMutableRawPointer(row + componentStride).storeBytes(of: s[r &* 4 &+ 1] + s[r &* 4 &+ 2], as: Vector.self)
-                    UnsafeMutableRawPointer(row + 2 &* componentStride).storeBytes(of: s[r &* 4 &+ 2] - s[r &* 4 &+ 1], as: Vector.self)
-                    UnsafeMutableRawPointer(row + 3 &* componentStride).storeBytes(of: s[r &* 4 &+ 1] - s[r &* 4 &+ 3], as: Vector.self)
+                for r in 0..<side {
+                    var d = InlineArray<6, Vector>(repeating: Vector())
+                    for c in 0..<side { d[c] = t[r &* side &+ c] }
+                    let row = inputTransform(d)
+                    for c in 0..<side {
+                        UnsafeMutableRawPointer(out + (r &* side &+ c) &* componentStride).storeBytes(of: row[c], as: Vector.self)
+                    }
                 }
                 out += lanes
                 ci &+= lanes
@@ -865,100 +873,135 @@ struct WinogradBlocks<let CIN: Int> {
         }
     }
 
-    /// M[component][block] = V[component][block] x U[component] for every component: register tiles of
-    /// `tileBlocks` blocks by one or two vectors of outputs.
+    /// B^T x for one column (or row) of a patch: F(2, 3)'s x0 - x2, x1 + x2, x2 - x1, x1 - x3, or F(4, 3)'s six sums
+    /// with the interpolation points 0, 1, -1, 2, -2 and infinity.
+    @inline(__always)
+    static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
+        var y = InlineArray<6, FullVector>(repeating: FullVector())
+        if M == 2 {
+            y[0] = x[0] - x[2]
+            y[1] = x[1] + x[2]
+            y[2] = x[2] - x[1]
+            y[3] = x[1] - x[3]
+        } else {
+            let four = FullVector(repeating: 4)
+            let five = FullVector(repeating: 5)
+            let a = x[4] - four * x[2]
+            let b = x[3] - four * x[1]
+            let c = x[4] - x[2]
+            let e = (x[3] - x[1]) * 2
+            y[0] = x[4] + four * x[0] - five * x[2]
+            y[1] = a + b
+            y[2] = a - b
+            y[3] = c + e
+            y[4] = c - e
+            y[5] = x[5] + four * x[1] - five * x[3]
+        }
+        return y
+    }
+
+    /// A^T x for one column (or row) of a block's products: F(2, 3)'s x0 + x1 + x2 and x1 - x2 - x3, or F(4, 3)'s four.
+    @inline(__always)
+    static func outputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<4, FullVector> {
+        var y = InlineArray<4, FullVector>(repeating: FullVector())
+        if M == 2 {
+            y[0] = x[0] + x[1] + x[2]
+            y[1] = x[1] - x[2] - x[3]
+        } else {
+            let a = x[1] + x[2]
+            let b = x[1] - x[2]
+            let c = x[3] + x[4]
+            let e = x[3] - x[4]
+            y[0] = x[0] + a + c
+            y[1] = b + e * 2
+            y[2] = a + c * 4
+            y[3] = b + e * 8 + x[5]
+        }
+        return y
+    }
+
+    /// The products of every component: register tiles of `tileBlocks` blocks by one or two vectors of outputs.
     static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>) {
         let lanes = FullVector.scalarCount
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
         let vectors = pco / lanes
-        for component in 0..<16 {
+        for component in 0..<components {
             let u = j.weights + component &* cin &* pco
             let source = v + component &* batch &* cin
             let target = m + component &* batch &* pco
-            var t = 0
-            while t < count {
+            var b = 0
+            while b < count {
                 var co = 0
                 var left = vectors
                 while left > 0 {
                     #if SMSR_WIDE_VECTORS
                     if left >= 2 {
-                        WinogradTile<12, 2, CIN>.compute(source + t &* cin, cin: cin, weights: u + co, pco: pco,
-                                                         into: target + (t &* pco &+ co))
+                        WinogradTile<12, 2, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
+                                                         into: target + (b &* pco &+ co))
                         co &+= 2 &* lanes
                         left &-= 2
                     } else {
-                        WinogradTile<12, 1, CIN>.compute(source + t &* cin, cin: cin, weights: u + co, pco: pco,
-                                                         into: target + (t &* pco &+ co))
+                        WinogradTile<12, 1, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
+                                                         into: target + (b &* pco &+ co))
                         co &+= lanes
                         left &-= 1
                     }
                     #else
                     if left >= 2 {
-                        WinogradTile<6, 2, CIN>.compute(source + t &* cin, cin: cin, weights: u + co, pco: pco,
-                                                        into: target + (t &* pco &+ co))
+                        WinogradTile<6, 2, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
+                                                        into: target + (b &* pco &+ co))
                         co &+= 2 &* lanes
                         left &-= 2
                     } else {
-                        WinogradTile<6, 1, CIN>.compute(source + t &* cin, cin: cin, weights: u + co, pco: pco,
-                                                        into: target + (t &* pco &+ co))
+                        WinogradTile<6, 1, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
+                                                        into: target + (b &* pco &+ co))
                         co &+= lanes
                         left &-= 1
                     }
                     #endif
                 }
-                t &+= tileBlocks
+                b &+= tileBlocks
             }
         }
     }
 
-    /// Y = A^T M A (rows m0 + m1 + m2 and m1 - m2 - m3, then the same along the columns), plus the bias, into the
-    /// block's output pixels inside the image.
-    static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>) {
+    /// Y = A^T M A, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
+    /// inside the image.
+    static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>,
+                                 halfway t: UnsafeMutablePointer<FullVector>) {
         typealias Vector = FullVector
         let lanes = Vector.scalarCount
         let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
         let pco = Int(j.padded_outputs)
         let componentStride = batch &* pco
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
-        let y0 = 2 &* blockRow
-        let lowerRow = y0 &+ 1 < height
-        for t in 0..<count {
-            let x0 = 2 &* (first &+ t)
-            let rightColumn = x0 &+ 1 < width
-            let top = j.output + (y0 &* width &+ x0) &* outputs
-            let bottom = top + width &* outputs
+        let y0 = M &* blockRow
+        let rows = min(M, height &- y0)
+        for b in 0..<count {
+            let x0 = M &* (first &+ b)
+            let columns = min(M, width &- x0)
             var co = 0
             while co < outputs {
-                let source = m + (t &* pco &+ co)
-                var mm = InlineArray<16, Vector>(repeating: Vector())
-                for k in 0..<16 { mm[k] = UnsafeRawPointer(source + k &* componentStride).loadUnaligned(as: Vector.self) }
-                var s = InlineArray<8, Vector>(repeating: Vector())
-                for c in 0..<4 {
-                    s[c] = mm[c] + mm[4 &+ c] + mm[8 &+ c]
-                    s[4 &+ c] = mm[4 &+ c] - mm[8 &+ c] - mm[12 &+ c]
+                let source = m + (b &* pco &+ co)
+                for c in 0..<side {
+                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    for r in 0..<side {
+                        x[r] = UnsafeRawPointer(source + (r &* side &+ c) &* componentStride).loadUnaligned(as: Vector.self)
+                    }
+                    let column = outputTransform(x)
+                    for i in 0..<M { t[i &* side &+ c] = column[i] }
                 }
-                var y00 = s[0] + s[1] + s[2]
-                var y01 = s[1] - s[2] - s[3]
-                var y10 = s[4] + s[5] + s[6]
-                var y11 = s[5] - s[6] - s[7]
-                if let bias = j.bias {
-                    let b = UnsafeRawPointer(bias + co).loadUnaligned(as: Vector.self)
-                    y00 += b
-                    y01 += b
-                    y10 += b
-                    y11 += b
-                }
+                let bias = j.bias.map { UnsafeRawPointer($0 + co).loadUnaligned(as: Vector.self) } ?? Vector()
                 let valid = outputs &- co
-                RegisterTile<1, 1, Vector>.store(y00, to: top + co, valid: valid, accumulate: accumulate, relu: relu)
-                if rightColumn {
-                    RegisterTile<1, 1, Vector>.store(y01, to: top + (outputs &+ co), valid: valid, accumulate: accumulate, relu: relu)
-                }
-                if lowerRow {
-                    RegisterTile<1, 1, Vector>.store(y10, to: bottom + co, valid: valid, accumulate: accumulate, relu: relu)
-                    if rightColumn {
-                        RegisterTile<1, 1, Vector>.store(y11, to: bottom + (outputs &+ co), valid: valid, accumulate: accumulate,
-                                                         relu: relu)
+                for i in 0..<rows {
+                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    for c in 0..<side { x[c] = t[i &* side &+ c] }
+                    let row = outputTransform(x)
+                    let out = j.output + (((y0 &+ i) &* width &+ x0) &* outputs &+ co)
+                    for k in 0..<columns {
+                        RegisterTile<1, 1, Vector>.store(row[k] + bias, to: out + k &* outputs, valid: valid,
+                                                         accumulate: accumulate, relu: relu)
                     }
                 }
                 co &+= lanes
