@@ -3,8 +3,9 @@
 
 Builds the release `smsr` and the FMA probe (fma_peak.c), then for each kernel build and thread count:
 measures the FMA peak, runs `smsr bench --json` sparse and dense on the benchmark input and on Set5, and
-prints executed MAC/s as a fraction of the peak measured just before, and the sparse-vs-dense speed-up
-next to the FLOPs ratio. Then, unless --skip-kernels, `smsr bench-kernels` times each convolution shape
+prints executed MAC/s as a fraction of the peak measured just before (and the multiply-adds the kernels did,
+with what Winograd's forms leave out taken away, as a fraction of it: `mult of peak`), and the sparse-vs-dense
+speed-up next to the FLOPs ratio. Then, unless --skip-kernels, `smsr bench-kernels` times each convolution shape
 of the network alone against the same peak (rows with "kind": "kernel" in the JSON). See README.md.
 """
 import argparse
@@ -72,7 +73,7 @@ def main():
         images += [(os.path.splitext(n)[0], os.path.join(opts.set5, n)) for n in sorted(os.listdir(opts.set5)) if n.endswith(".png")]
     rows = []
     print(f"{'input':<10} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'sparse ms':>10} {'min ms':>8} {'exec G/s':>9} "
-          f"{'of peak':>8} {'dense ms':>9} {'speed-up':>9} {'FLOPs ratio':>12} {'of ratio':>9} {'load':>5} "
+          f"{'of peak':>8} {'mult of peak':>13} {'dense ms':>9} {'speed-up':>9} {'FLOPs ratio':>12} {'of ratio':>9} {'load':>5} "
           f"{'cpu:of peak':>12} {'cpu:of ratio':>13}")
     for kernels in opts.kernels.split(","):
         for threads in [int(t) for t in opts.threads.split(",")]:
@@ -91,11 +92,13 @@ def main():
                 ratio = dense["flops_executed"] / sparse["flops_executed"]
                 row = dict(input=name, kernels=kernels, threads=threads, peak_macs_per_second=p, sparse=sparse,
                            dense=dense, fraction_of_peak=rate / p, speedup=speedup, flops_ratio=ratio,
+                           fraction_of_peak_multiplied=sparse["multiply_adds_per_second"] / p,
                            speedup_of_ratio=speedup / ratio, load=load(), peak_macs_per_cpu_second=pc,
                            fraction_of_peak_cpu=cpu_rate / pc, cpu_speedup=cpu_speedup)
                 rows.append(row)
                 print(f"{name:<10} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {sparse['median_ms']:>10.1f} {sparse['min_ms']:>8.1f} "
-                      f"{rate / 1e9:>9.1f} {100 * rate / p:>7.1f}% {dense['median_ms']:>9.1f} {speedup:>9.2f} {ratio:>12.2f} "
+                      f"{rate / 1e9:>9.1f} {100 * rate / p:>7.1f}% {100 * row['fraction_of_peak_multiplied']:>12.1f}% "
+                      f"{dense['median_ms']:>9.1f} {speedup:>9.2f} {ratio:>12.2f} "
                       f"{100 * speedup / ratio:>8.1f}% {row['load']:>5.1f} {100 * cpu_rate / pc:>11.1f}% "
                       f"{100 * cpu_speedup / ratio:>12.1f}%", flush=True)
     if not opts.skip_kernels:

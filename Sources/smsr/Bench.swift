@@ -71,7 +71,12 @@ struct Bench: ParsableCommand {
                 "input": input, "width": image.width, "height": image.height, "scale": loaded.scale,
                 "network": dense ? "dense" : "sparse", "runs": runs, "median_ms": medianMs, "min_ms": times.min() ?? 0,
                 "times_ms": times, "flops_dense": last.work.dense, "flops_executed": last.work.executed,
-                "macs_per_second": macsPerSecond, "threads": threads, "kernels": options.kernels.name,
+                "macs_per_second": macsPerSecond,
+                // What the kernels multiplied: the count above less what Winograd's forms of the dense 3x3 convolutions
+                // leave out. Their rate over the FMA peak is the kernels' efficiency; the rate above, the network's speed.
+                "multiply_adds": last.multiplyAdds,
+                "multiply_adds_per_second": Double(last.multiplyAdds) / (medianMs / 1e3),
+                "threads": threads, "kernels": options.kernels.name,
                 "tiles": tile.map { _ in "tiled" } ?? "automatic", "mask_density": last.maskDensity,
                 "stages_ms": stages, "peak_rss_bytes": Self.peakResidentBytes(),
                 // CPU time this process was actually given: on a shared machine, MACs per CPU-second show the
@@ -86,6 +91,8 @@ struct Bench: ParsableCommand {
             print(String(format: "multiply-accumulates: %.2f G executed of %.2f G dense (%.1f%% saved), %.1f G/s",
                          Double(last.work.executed) / 1e9, Double(last.work.dense) / 1e9, 100 * last.work.savedFraction,
                          macsPerSecond / 1e9))
+            print(String(format: "multiplied by the kernels (Winograd forms' saving taken out): %.2f G, %.1f G/s",
+                         Double(last.multiplyAdds) / 1e9, Double(last.multiplyAdds) / (medianMs / 1e3) / 1e9))
             print("stages (median ms): " + InferenceStage.allCases.map { String(format: "%@ %.1f", $0.rawValue, stages[$0.rawValue] ?? 0) }
                 .joined(separator: ", "))
             print(String(format: "peak RSS: %.1f MiB", Double(Self.peakResidentBytes()) / 1048576))

@@ -87,6 +87,26 @@ import Testing
         #expect(network.storage.bytes == kept, "a run of the same size keeps the same storage")
     }
 
+    /// The multiply-adds reported as done take out exactly what Winograd's forms leave out of the paper's count, worked
+    /// out here by hand for a 64x64 input of the official model (per convolution: 9 multiply-adds per pixel, input and
+    /// output directly; (m+2)^2 per m x m block in Winograd's form): head 3x3 64->64 in 2x2 blocks (4,096 pixels, 1,024
+    /// blocks): (36,864 - 16,384) * 4,096; fusion in 4x4 blocks (256): (36,864 - 9,216) * 4,096; x2 tail 64->12 in 4x4:
+    /// 27,648 * 768; five joint first convolutions of 16 + d0 outputs (d0 = 24, 16, 16, 3, 14; 153 in all) in 2x2:
+    /// 20,480 * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256.
+    @Test func multiplyAddsLeaveOutWhatWinogradSaves() throws {
+        let input = try Self.crop()
+        var kernels = try #require(SIMDKernels(InstructionSet.allCases.first(where: \.isSupported) ?? .avx2))
+        let winograd = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                      options: InferenceOptions(kernels: kernels))
+        let saved = 20_480 * 4_096 + 27_648 * 4_096 + 27_648 * 768 + 20_480 * 64 * 153 + 5 * 5_120 * 256
+        #expect(winograd.work.executed - winograd.multiplyAdds == saved)
+        kernels.usesWinograd = false
+        let direct = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
+                                                    options: InferenceOptions(kernels: kernels))
+        #expect(direct.work == winograd.work && direct.multiplyAdds == direct.work.executed)
+        #expect(Self.maxDifference(direct.planarRGB, winograd.planarRGB) <= 1e-3)
+    }
+
     @Test func denseNetworkRunsOnTheFastKernels() throws {
         let input = try Self.crop()
         let fast = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,

@@ -5,6 +5,9 @@ public struct InferenceResult: Sendable {
     public let height: Int
     public let width: Int
     public let work: WorkCount
+    /// The multiply-adds the kernels did: `work.executed` (the direct sums' count, as the paper counts) less what
+    /// Winograd's forms of the dense 3x3 convolutions leave out (`SMSRNetwork.winogradSaving`).
+    public let multiplyAdds: Int
     public let masks: [SpatialMask]
     /// Milliseconds spent in each stage.
     public let stages: [InferenceStage: Double]

@@ -4,8 +4,9 @@
 /// is read once, and the output vectors fill up (16 + d0 outputs in ceil((16 + d0) / 16) vectors instead of one
 /// vector for the generator and another, mostly empty, for d0 <= 16).
 ///
-/// Each output is the same sum, in the same order, as in its own convolution, so the masks and the block output
-/// do not change.
+/// Each output is the same sum, in the same order, as in its own convolution, so the masks do not change. Run in
+/// Winograd's form (as the fast kernels run it), layer 0's dense outputs differ from layer 0's own direct sums by
+/// rounding only.
 struct JointFirstConvolution: Sendable {
     /// Outputs `0..<maskChannels`: the generator's first conv; then `denseOutputs` outputs of layer 0.
     let weights: ConvWeights

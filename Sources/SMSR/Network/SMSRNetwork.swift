@@ -211,8 +211,30 @@ public struct SMSRNetwork: Sendable {
             let generators = accounting.maskGeneratorWork(height: height, width: width)
             work = WorkCount(dense: dense, executed: dense - generators)
         }
+        let winograd = (kernels as? SIMDKernels)?.usesWinograd == true
+        let multiplyAdds = work.executed - (winograd ? winogradSaving(height: height, width: width, masks: options.masks) : 0)
         return InferenceResult(planarRGB: output, height: height * scale, width: width * scale,
-                               work: work, masks: masks, stages: clock.milliseconds, trace: trace)
+                               work: work, multiplyAdds: multiplyAdds, masks: masks, stages: clock.milliseconds, trace: trace)
+    }
+
+    /// The multiply-adds that Winograd's forms leave out of a run's count on the fast kernels: per dense 3x3
+    /// convolution that takes one, the direct sums' `9 * inputs * outputs` per pixel less `(m+2)^2 * inputs * outputs` per
+    /// m x m block (blocks cut by the border counted whole, as computed).
+    func winogradSaving(height h: Int, width w: Int, masks: InferenceOptions.Masks) -> Int {
+        func saving(_ weights: ConvWeights, _ h: Int, _ w: Int) -> Int {
+            guard let form = weights.winograd, h > 0, w > 0 else { return 0 }
+            let m = form.blockSize
+            let blocks = ((h + m - 1) / m) * ((w + m - 1) / m)
+            return (h * w * 9 - blocks * (m + 2) * (m + 2)) * weights.inputs * weights.outputs
+        }
+        var total = saving(head.1, h, w) + saving(fuse, h, w) + saving(tail, h, w)
+        guard masks == .predicted, !blocks.isEmpty else { return total }
+        for b in blocks.indices {
+            // The generator's first conv, with layer 0's dense outputs where they join it.
+            total += saving(jointFirst[b]?.weights ?? maskGenerators[b].reduce, h, w)
+            total += saving(maskGenerators[b].refine, h / 2, w / 2)
+        }
+        return total
     }
 
     /// Pixel shuffle of the tail output, plus the bicubic skip of the shifted input, plus the mean: one pass over the

@@ -9,6 +9,7 @@ struct TiledRun: Sendable {
         var output = [Float](repeating: 0, count: 3 * oh * ow)
         var maskBits = [[UInt8]](repeating: [UInt8](repeating: 0, count: h * w), count: network.blocks.count)
         var work = WorkCount(dense: 0, executed: 0)
+        var multiplyAdds = 0
         var stages: [InferenceStage: Double] = [:]
         var tileOptions = options
         tileOptions.tiling = .wholeImage
@@ -41,9 +42,10 @@ struct TiledRun: Sendable {
                 }
             }
             work = work + result.work
+            multiplyAdds += result.multiplyAdds
             stages.merge(result.stages, uniquingKeysWith: +)
         }
-        return InferenceResult(planarRGB: output, height: oh, width: ow, work: work,
+        return InferenceResult(planarRGB: output, height: oh, width: ow, work: work, multiplyAdds: multiplyAdds,
                                masks: maskBits.map { SpatialMask(height: h, width: w, bits: $0) },
                                stages: stages, trace: nil)
     }
