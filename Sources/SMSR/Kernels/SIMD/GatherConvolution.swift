@@ -943,45 +943,20 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
 
     /// The products of every component: register tiles of `tileBlocks` blocks by one or two vectors of outputs.
     static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>) {
-        let lanes = FullVector.scalarCount
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
-        let vectors = pco / lanes
         for component in 0..<components {
             let u = j.weights + component &* cin &* pco
             let source = v + component &* batch &* cin
             let target = m + component &* batch &* pco
             var b = 0
             while b < count {
-                var co = 0
-                var left = vectors
-                while left > 0 {
-                    #if SMSR_WIDE_VECTORS
-                    if left >= 2 {
-                        WinogradTile<12, 2, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
-                                                         into: target + (b &* pco &+ co))
-                        co &+= 2 &* lanes
-                        left &-= 2
-                    } else {
-                        WinogradTile<12, 1, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
-                                                         into: target + (b &* pco &+ co))
-                        co &+= lanes
-                        left &-= 1
-                    }
-                    #else
-                    if left >= 2 {
-                        WinogradTile<6, 2, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
-                                                        into: target + (b &* pco &+ co))
-                        co &+= 2 &* lanes
-                        left &-= 2
-                    } else {
-                        WinogradTile<6, 1, CIN>.compute(source + b &* cin, cin: cin, weights: u + co, pco: pco,
-                                                        into: target + (b &* pco &+ co))
-                        co &+= lanes
-                        left &-= 1
-                    }
-                    #endif
-                }
+                // One block count per build: a product tile's accumulators must fit the registers.
+                #if SMSR_WIDE_VECTORS
+                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                #else
+                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                #endif
                 b &+= tileBlocks
             }
         }
@@ -1025,6 +1000,24 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                                                          accumulate: accumulate, relu: relu)
                     }
                 }
+                co &+= lanes
+            }
+        }
+    }
+}
+
+/// `P` blocks across every output of one component's product, two vectors of outputs at a time (one for an odd last).
+struct WinogradTiles<let P: Int, let CIN: Int> {
+    @inline(__always)
+    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int, into m: UnsafeMutablePointer<Float>) {
+        let lanes = FullVector.scalarCount
+        var co = 0
+        while co < pco {
+            if pco &- co >= 2 &* lanes {
+                WinogradTile<P, 2, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
+                co &+= 2 &* lanes
+            } else {
+                WinogradTile<P, 1, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
                 co &+= lanes
             }
         }
