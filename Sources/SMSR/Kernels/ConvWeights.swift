@@ -8,7 +8,10 @@ public struct ConvWeights: Sendable, Equatable {
         didSet {
             laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
             emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
-            winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values, emptyTaps: emptyTaps)
+            if let form = winograd {
+                winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values,
+                                           emptyTaps: emptyTaps, blockSize: form.blockSize)
+            }
         }
     }
     public var bias: [Float]?
@@ -18,7 +21,8 @@ public struct ConvWeights: Sendable, Equatable {
     /// Bit `ky * kernelSize + kx` set where that tap's weights are all 0 (a transposed conv's phases have five such
     /// taps of nine): the fast kernels skip those taps.
     public private(set) var emptyTaps: UInt32
-    /// The weights transformed for the Winograd form of a dense 3x3 convolution, where it has one.
+    /// The weights transformed for the Winograd form of a dense 3x3 convolution, where the owner asked for one
+    /// (`withWinogradBlocks`): its rounding differs from the direct sums', so each convolution opts in.
     public private(set) var winograd: WinogradWeights?
 
     /// The output count rounded up to a multiple of 16 floats (one AVX-512 vector, two AVX2 vectors).
@@ -34,10 +38,10 @@ public struct ConvWeights: Sendable, Equatable {
         self.bias = bias
         laneValues = Self.padOutputs(values, kernelSize: kernelSize, inputs: inputs, outputs: outputs)
         emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
-        winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values, emptyTaps: emptyTaps)
     }
 
-    /// The same weights with their Winograd form (where they have one) in blocks of `blockSize` x `blockSize` outputs.
+    /// The same weights with their Winograd form in blocks of `blockSize` x `blockSize` outputs, where they have one
+    /// (see `WinogradWeights`); the fast kernels then run the convolution in that form.
     public func withWinogradBlocks(_ blockSize: Int) -> ConvWeights {
         var copy = self
         copy.winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values,

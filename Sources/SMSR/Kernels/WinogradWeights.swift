@@ -8,12 +8,6 @@ public struct WinogradWeights: Sendable, Equatable {
     public let laneOutputs: Int
     public let values: [Float]
 
-    /// The block size convolutions take unless told otherwise. F(4x4, 3x3) is about 1.6 times as fast again, but its
-    /// rounding is larger (its transforms multiply by up to 8 and divide by 24): through the head it moved the official
-    /// model's block outputs on a golden crop by 1.9e-3, past the 1e-3 they are held to. The network gives 4x4 blocks
-    /// only to convolutions whose rounding reaches the output alone (see `SMSRNetwork`).
-    public static let defaultBlockSize = 2
-
     /// G for F(2, 3) (interpolation points 0, 1, -1) and F(4, 3) (0, 1, -1, 2, -2), and infinity for both.
     static func interpolation(_ blockSize: Int) -> [[Double]] {
         if blockSize == 2 { return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] }
@@ -25,7 +19,7 @@ public struct WinogradWeights: Sendable, Equatable {
 
     /// Nil where the kernels take no Winograd form: other kernel sizes, inputs not in whole 16-channel vectors, or
     /// weights with all-zero taps (which the direct convolution skips).
-    init?(kernelSize: Int, inputs: Int, outputs: Int, values g: [Float], emptyTaps: UInt32, blockSize: Int = defaultBlockSize) {
+    init?(kernelSize: Int, inputs: Int, outputs: Int, values g: [Float], emptyTaps: UInt32, blockSize: Int) {
         guard kernelSize == 3, inputs > 0, inputs % 16 == 0, inputs <= 1024, outputs > 0, emptyTaps == 0,
               blockSize == 2 || blockSize == 4 else { return nil }
         let lane = ConvWeights.laneOutputs(outputs)
