@@ -831,8 +831,8 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// V = B^T d B for each block's input patch, a vector of input channels at a time: down the patch's columns into
-    /// `halfway`, then along its rows into the components.
+    /// V = B^T d B for each block's input patch, a vector of input channels at a time: for 2x2 blocks in registers, for
+    /// 4x4 blocks down the patch's columns into `halfway`, then along its rows into the components.
     static func transformInputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, into v: UnsafeMutablePointer<Float>,
                                 halfway t: UnsafeMutablePointer<FullVector>) {
         typealias Vector = FullVector
@@ -853,7 +853,8 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             var out = v + b &* cin
             var ci = 0
             while ci < cin && M == 2 {
-                // Sixteen values and their sixteen transforms fit in registers: no halfway buffer.
+                // Sixteen values and their sixteen transforms fit in registers: no halfway buffer. B^T d: rows d0 - d2,
+                // d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
                 var d = InlineArray<16, Vector>(repeating: Vector())
                 for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
                 var s = InlineArray<16, Vector>(repeating: Vector())
@@ -894,30 +895,23 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// B^T x for one column (or row) of a patch: F(2, 3)'s x0 - x2, x1 + x2, x2 - x1, x1 - x3, or F(4, 3)'s six sums
-    /// with the interpolation points 0, 1, -1, 2, -2 and infinity.
+    /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 2, -2 and
+    /// infinity (2x2 blocks transform in registers, in `transformInputs`).
     @inline(__always)
     static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
         var y = InlineArray<6, FullVector>(repeating: FullVector())
-        if M == 2 {
-            y[0] = x[0] - x[2]
-            y[1] = x[1] + x[2]
-            y[2] = x[2] - x[1]
-            y[3] = x[1] - x[3]
-        } else {
-            let four = FullVector(repeating: 4)
-            let five = FullVector(repeating: 5)
-            let a = x[4] - four * x[2]
-            let b = x[3] - four * x[1]
-            let c = x[4] - x[2]
-            let e = (x[3] - x[1]) * 2
-            y[0] = x[4] + four * x[0] - five * x[2]
-            y[1] = a + b
-            y[2] = a - b
-            y[3] = c + e
-            y[4] = c - e
-            y[5] = x[5] + four * x[1] - five * x[3]
-        }
+        let four = FullVector(repeating: 4)
+        let five = FullVector(repeating: 5)
+        let a = x[4] - four * x[2]
+        let b = x[3] - four * x[1]
+        let c = x[4] - x[2]
+        let e = (x[3] - x[1]) * 2
+        y[0] = x[4] + four * x[0] - five * x[2]
+        y[1] = a + b
+        y[2] = a - b
+        y[3] = c + e
+        y[4] = c - e
+        y[5] = x[5] + four * x[1] - five * x[3]
         return y
     }
 
