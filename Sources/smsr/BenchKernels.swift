@@ -59,21 +59,15 @@ struct BenchKernels: ParsableCommand {
         var rows: [[String: Any]] = []
         for shape in Self.shapes {
             // Only the vector kernels have the Winograd form.
-            var kernels = chosen
-            if var fast = chosen as? SIMDKernels {
-                fast.usesWinograd = shape.winograd > 0
-                kernels = fast
-            } else if shape.winograd > 0 {
-                continue
-            }
+            if shape.winograd > 0 && !(chosen is SIMDKernels) { continue }
             // Small repeating values: the arithmetic is what is timed, and no value grows into denormals or infinities.
             let input = FeatureMap(height: height, width: width, channels: shape.inputs,
                                    values: (0..<(height * width * shape.inputs)).map { Float($0 % 7) * 0.125 })
-            let weights = ConvWeights(kernelSize: shape.kernelSize, inputs: shape.inputs, outputs: shape.outputs,
+            let plain = ConvWeights(kernelSize: shape.kernelSize, inputs: shape.inputs, outputs: shape.outputs,
                                       values: (0..<(shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs))
                                           .map { Float($0 % 5) * 0.0625 - 0.125 },
                                       bias: [Float](repeating: 0.5, count: shape.outputs))
-                .withWinogradBlocks(max(shape.winograd, 2))
+            let weights = shape.winograd > 0 ? plain.withWinogradBlocks(shape.winograd) : plain
             var output = FeatureMap(height: height, width: width, channels: shape.outputs)
             let mask = shape.scattered
                 ? SpatialMask(height: height, width: width, bits: (0..<(height * width)).map { UInt8($0 % width % 3 == 1 ? 1 : 0) })
@@ -81,9 +75,9 @@ struct BenchKernels: ParsableCommand {
             func convolve() {
                 if let mask {
                     // Every input dense, no dense outputs: the masked pixels get all 64 outputs, the others are set to 0.
-                    kernels.sparseConvolve(input, denseInputs: shape.inputs, weights, denseOutputs: 0, mask: mask, into: &output)
+                    chosen.sparseConvolve(input, denseInputs: shape.inputs, weights, denseOutputs: 0, mask: mask, into: &output)
                 } else {
-                    kernels.convolve(input, weights, relu: true, into: &output)
+                    chosen.convolve(input, weights, relu: true, into: &output)
                 }
             }
             convolve()  // warm-up: pages and caches

@@ -8,8 +8,8 @@ import SMSRKernelsAVX512
 public struct SIMDKernels: ConvolutionKernels {
     public let instructionSet: InstructionSet
     public let team: ThreadTeam
-    /// Dense 3x3 convolutions on whole 16-channel input vectors run in Winograd's form (`WinogradConvolution`);
-    /// off, they sum their taps directly as every other convolution does.
+    /// Convolutions whose weights carry a Winograd form (`ConvWeights.withWinogradBlocks`) run in it
+    /// (`WinogradConvolution`); off, they sum their taps directly as every other convolution does.
     public var usesWinograd = true
 
     /// Nil when this CPU cannot run `instructionSet`.

@@ -4,7 +4,6 @@
 public struct WinogradWeights: Sendable, Equatable {
     /// m: each block of m x m output pixels takes (m + 2)^2 multiply-adds per input and output, against 9 m^2 for the taps.
     public let blockSize: Int
-    public let inputs: Int
     public let laneOutputs: Int
     public let values: [Float]
 
@@ -46,7 +45,6 @@ public struct WinogradWeights: Sendable, Equatable {
             }
         }
         self.blockSize = blockSize
-        self.inputs = inputs
         laneOutputs = lane
         values = u
     }

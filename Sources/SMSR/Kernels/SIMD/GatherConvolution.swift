@@ -852,45 +852,52 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             }
             var out = v + b &* cin
             var ci = 0
-            while ci < cin && M == 2 {
-                // Sixteen values and their sixteen transforms fit in registers: no halfway buffer. B^T d: rows d0 - d2,
-                // d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
-                var d = InlineArray<16, Vector>(repeating: Vector())
-                for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
-                var s = InlineArray<16, Vector>(repeating: Vector())
-                for c in 0..<4 {
-                    s[c] = d[c] - d[8 &+ c]
-                    s[4 &+ c] = d[4 &+ c] + d[8 &+ c]
-                    s[8 &+ c] = d[8 &+ c] - d[4 &+ c]
-                    s[12 &+ c] = d[4 &+ c] - d[12 &+ c]
-                }
-                for r in 0..<4 {
-                    let row = out + (r &* 4) &* componentStride
-                    UnsafeMutableRawPointer(row).storeBytes(of: s[r &* 4] - s[r &* 4 &+ 2], as: Vector.self)
-                    UnsafeMutableRawPointer(row + componentStride).storeBytes(of: s[r &* 4 &+ 1] + s[r &* 4 &+ 2], as: Vector.self)
-                    UnsafeMutableRawPointer(row + 2 &* componentStride).storeBytes(of: s[r &* 4 &+ 2] - s[r &* 4 &+ 1], as: Vector.self)
-                    UnsafeMutableRawPointer(row + 3 &* componentStride).storeBytes(of: s[r &* 4 &+ 1] - s[r &* 4 &+ 3], as: Vector.self)
-                }
-                out += lanes
-                ci &+= lanes
-            }
-            while ci < cin {
-                for c in 0..<side {
-                    var d = InlineArray<6, Vector>(repeating: Vector())
-                    for r in 0..<side { d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self) }
-                    let column = inputTransform(d)
-                    for r in 0..<side { t[r &* side &+ c] = column[r] }
-                }
-                for r in 0..<side {
-                    var d = InlineArray<6, Vector>(repeating: Vector())
-                    for c in 0..<side { d[c] = t[r &* side &+ c] }
-                    let row = inputTransform(d)
-                    for c in 0..<side {
-                        UnsafeMutableRawPointer(out + (r &* side &+ c) &* componentStride).storeBytes(of: row[c], as: Vector.self)
+            if M == 2 {
+                while ci < cin {
+                    // Sixteen values and their sixteen transforms fit in registers: no halfway buffer.
+                    // B^T d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
+                    var d = InlineArray<16, Vector>(repeating: Vector())
+                    for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
+                    var s = InlineArray<16, Vector>(repeating: Vector())
+                    for c in 0..<4 {
+                        s[c] = d[c] - d[8 &+ c]
+                        s[4 &+ c] = d[4 &+ c] + d[8 &+ c]
+                        s[8 &+ c] = d[8 &+ c] - d[4 &+ c]
+                        s[12 &+ c] = d[4 &+ c] - d[12 &+ c]
                     }
+                    for r in 0..<4 {
+                        let row = out + (r &* 4) &* componentStride
+                        let (s0, s1, s2, s3) = (s[r &* 4], s[r &* 4 &+ 1], s[r &* 4 &+ 2], s[r &* 4 &+ 3])
+                        UnsafeMutableRawPointer(row).storeBytes(of: s0 - s2, as: Vector.self)
+                        UnsafeMutableRawPointer(row + componentStride).storeBytes(of: s1 + s2, as: Vector.self)
+                        UnsafeMutableRawPointer(row + 2 &* componentStride).storeBytes(of: s2 - s1, as: Vector.self)
+                        UnsafeMutableRawPointer(row + 3 &* componentStride).storeBytes(of: s1 - s3, as: Vector.self)
+                    }
+                    out += lanes
+                    ci &+= lanes
                 }
-                out += lanes
-                ci &+= lanes
+            } else {
+                while ci < cin {
+                    for c in 0..<side {
+                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        for r in 0..<side {
+                            d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self)
+                        }
+                        let column = inputTransform(d)
+                        for r in 0..<side { t[r &* side &+ c] = column[r] }
+                    }
+                    for r in 0..<side {
+                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        for c in 0..<side { d[c] = t[r &* side &+ c] }
+                        let row = inputTransform(d)
+                        for c in 0..<side {
+                            let component = out + (r &* side &+ c) &* componentStride
+                            UnsafeMutableRawPointer(component).storeBytes(of: row[c], as: Vector.self)
+                        }
+                    }
+                    out += lanes
+                    ci &+= lanes
+                }
             }
         }
     }
