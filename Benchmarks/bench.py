@@ -6,7 +6,8 @@ measures the FMA peak, runs `smsr bench --json` sparse and dense on the benchmar
 prints executed MAC/s as a fraction of the peak measured just before (and the multiply-adds the kernels did,
 with what Winograd's forms leave out taken away, as a fraction of it: `mult of peak`), and the sparse-vs-dense
 speed-up next to the FLOPs ratio. Then, unless --skip-kernels, `smsr bench-kernels` times each convolution shape
-of the network alone against the same peak (rows with "kind": "kernel" in the JSON). See README.md.
+of the network alone against the same peak (rows with "kind": "kernel" in the JSON). Every JSON row names the host's
+CPU (`host`), since the peak per cycle differs between processors. See README.md.
 """
 import argparse
 import json
@@ -53,6 +54,24 @@ def load():
     return os.getloadavg()[0]
 
 
+def host():
+    """The CPU the figures come from: the peak per cycle differs between processors of one instruction set (a Zen 4
+    core runs a 512-bit FMA as two halves), so results of different hosts compare only through their probe readings."""
+    info = {"cpus": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key, value = key.strip(), value.strip()
+                if key in ("model name", "vendor_id", "cpu family", "model") and key.replace(" ", "_") not in info:
+                    info[key.replace(" ", "_")] = value
+                if not line.strip():
+                    break
+    except OSError:
+        pass
+    return info
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=os.path.join(SHARED, "models", "smsr_x2_official.safetensors"))
@@ -72,6 +91,8 @@ def main():
     if not opts.skip_set5:
         images += [(os.path.splitext(n)[0], os.path.join(opts.set5, n)) for n in sorted(os.listdir(opts.set5)) if n.endswith(".png")]
     rows = []
+    machine = host()
+    print("host: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
     print(f"{'input':<10} {'kernels':<7} {'thr':>3} {'peak G/s':>9} {'sparse ms':>10} {'min ms':>8} {'exec G/s':>9} "
           f"{'of peak':>8} {'mult of peak':>13} {'dense ms':>9} {'speed-up':>9} {'FLOPs ratio':>12} {'of ratio':>9} {'load':>5} "
           f"{'cpu:of peak':>12} {'cpu:of ratio':>13}")
@@ -90,7 +111,7 @@ def main():
                 cpu_speedup = dense["cpu_ms_median"] / sparse["cpu_ms_median"]
                 speedup = dense["median_ms"] / sparse["median_ms"]
                 ratio = dense["flops_executed"] / sparse["flops_executed"]
-                row = dict(input=name, kernels=kernels, threads=threads, peak_macs_per_second=p, sparse=sparse,
+                row = dict(input=name, kernels=kernels, threads=threads, host=machine, peak_macs_per_second=p, sparse=sparse,
                            dense=dense, fraction_of_peak=rate / p, speedup=speedup, flops_ratio=ratio,
                            fraction_of_peak_multiplied=sparse["multiply_adds_per_second"] / p,
                            speedup_of_ratio=speedup / ratio, load=load(), peak_macs_per_cpu_second=pc,
@@ -112,7 +133,7 @@ def main():
                 p = max(p, peak(probes[kernels], threads)[0])
                 for shape in shapes:
                     rate = shape["macs_per_second"]
-                    rows.append(dict(kind="kernel", input=shape["shape"], kernels=kernels, threads=threads,
+                    rows.append(dict(kind="kernel", input=shape["shape"], kernels=kernels, threads=threads, host=machine,
                                      peak_macs_per_second=p, kernel=shape, fraction_of_peak=rate / p, load=load()))
                     print(f"{shape['shape']:<32} {kernels:<7} {threads:>3} {p / 1e9:>9.1f} {shape['best_ms']:>9.2f} "
                           f"{rate / 1e9:>7.1f} {100 * rate / p:>7.1f}%", flush=True)
