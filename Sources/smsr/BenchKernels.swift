@@ -64,9 +64,9 @@ struct BenchKernels: ParsableCommand {
             let input = FeatureMap(height: height, width: width, channels: shape.inputs,
                                    values: (0..<(height * width * shape.inputs)).map { Float($0 % 7) * 0.125 })
             let plain = ConvWeights(kernelSize: shape.kernelSize, inputs: shape.inputs, outputs: shape.outputs,
-                                      values: (0..<(shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs))
-                                          .map { Float($0 % 5) * 0.0625 - 0.125 },
-                                      bias: [Float](repeating: 0.5, count: shape.outputs))
+                                    values: (0..<(shape.kernelSize * shape.kernelSize * shape.inputs * shape.outputs))
+                                        .map { Float($0 % 5) * 0.0625 - 0.125 },
+                                    bias: [Float](repeating: 0.5, count: shape.outputs))
             let weights = shape.winograd > 0 ? plain.withWinogradBlocks(shape.winograd) : plain
             var output = FeatureMap(height: height, width: width, channels: shape.outputs)
             let mask = shape.scattered

@@ -23,27 +23,27 @@ extension SMSRNetwork {
                 collected.values.withUnsafeMutableBufferPointer { sum in
                     scales.withUnsafeBufferPointer { s in
                         weights.laneValues.withUnsafeBufferPointer { wt in
-                          withOptionalPointer(startBias) { bias in
-                            // The first block writes the sum (bias added last); the others add to it.
-                            let template = smsr_convolution(
-                                input: UnsafePointer(out.baseAddress!), height: h, width: w, input_channels: c,
-                                dense_inputs: c, used_inputs: c, mask: nil, kernel_size: 1, weights: wt.baseAddress,
-                                padded_outputs: weights.laneOutputs, bias: bias, output: sum.baseAddress, output_channels: c,
-                                computed_outputs: c, cleared_outputs: c, accumulate: bias == nil ? 1 : 0, relu: 0,
-                                input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
-                                empty_taps: weights.emptyTaps, bias_last: bias == nil ? 0 : 1)
-                            kernels.team.forEachChunk(h, chunksPerThread: 4) { rows in
-                                for y in rows {
-                                    FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!,
-                                                                  residual: r.baseAddress! + y * w * c, pixels: w, channels: c)
-                                    var job = template
-                                    job.first = y * w
-                                    job.count = w
-                                    kernels.execute(job)
-                                    if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: w * c) }
+                            withOptionalPointer(startBias) { bias in
+                                // The first block writes the sum (bias added last); the others add to it.
+                                let template = smsr_convolution(
+                                    input: UnsafePointer(out.baseAddress!), height: h, width: w, input_channels: c,
+                                    dense_inputs: c, used_inputs: c, mask: nil, kernel_size: 1, weights: wt.baseAddress,
+                                    padded_outputs: weights.laneOutputs, bias: bias, output: sum.baseAddress, output_channels: c,
+                                    computed_outputs: c, cleared_outputs: c, accumulate: bias == nil ? 1 : 0, relu: 0,
+                                    input_ring_rows: 0, output_ring_rows: 0, positions: nil, first: 0, count: 0,
+                                    empty_taps: weights.emptyTaps, bias_last: bias == nil ? 0 : 1)
+                                kernels.team.forEachChunk(h, chunksPerThread: 4) { rows in
+                                    for y in rows {
+                                        FeatureArithmetic.scaleAndAdd(out.baseAddress! + y * w * c, scales: s.baseAddress!,
+                                                                      residual: r.baseAddress! + y * w * c, pixels: w, channels: c)
+                                        var job = template
+                                        job.first = y * w
+                                        job.count = w
+                                        kernels.execute(job)
+                                        if reluAfter { FeatureArithmetic.relu(sum.baseAddress! + y * w * c, count: w * c) }
+                                    }
                                 }
                             }
-                          }
                         }
                     }
                 }
