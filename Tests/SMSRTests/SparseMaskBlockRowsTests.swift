@@ -32,8 +32,8 @@ import Testing
                 let kernels = try #require(SIMDKernels(set, threads: threads))
                 var ours = FeatureMap(height: 0, width: 0, channels: 0)
                 block.runRows(input, mask: mask, kernels: kernels, into: &ours)
-                #expect(ours.height == input.height && ours.width == input.width && ours.channels == 64)
-                let diff = zip(ours.values, expected.values).map { abs($0 - $1) }.max() ?? 0
+                try #require(ours.height == input.height && ours.width == input.width && ours.channels == 64)
+                let diff = SIMDKernelTests.maxDifference(ours, expected)
                 #expect(diff < 1e-3, "\(set) block \(b) threads \(threads): max difference \(diff)")
                 if let first { #expect(first == ours, "block \(b): output depends on the thread count") } else { first = ours }
             }
@@ -63,9 +63,9 @@ import Testing
                 var ours = FeatureMap(height: 0, width: 0, channels: 0)
                 block.runRows(input, mask: mask, kernels: kernels, firstLayer: (shared, joint.maskChannels), into: &ours)
                 if winograd {
-                    let worst = zip(ours.values, alone.values).map { abs($0 - $1) }.max() ?? .infinity
-                    #expect(ours.values.count == alone.values.count && worst < 1e-4,
-                            "\(set) block \(b) threads \(threads): max abs diff \(worst)")
+                    try #require(ours.values.count == alone.values.count)
+                    let worst = SIMDKernelTests.maxDifference(ours, alone)
+                    #expect(worst < 1e-4, "\(set) block \(b) threads \(threads): max abs diff \(worst)")
                 } else {
                     #expect(ours == alone, "\(set) block \(b) threads \(threads): joint first layer changed the output")
                 }
