@@ -63,10 +63,10 @@ def host():
             for line in f:
                 key, _, value = line.partition(":")
                 key, value = key.strip(), value.strip()
-                if key in ("model name", "vendor_id", "cpu family", "model") and key.replace(" ", "_") not in info:
-                    info[key.replace(" ", "_")] = value
                 if not line.strip():
-                    break
+                    break  # the first processor's block describes them all
+                if key in ("model name", "vendor_id", "cpu family", "model"):
+                    info[key.replace(" ", "_")] = value
     except OSError:
         pass
     return info
