@@ -237,8 +237,8 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
     @inline(__always)
     static func compute(inputs: UnsafePointer<UnsafePointer<Float>>,
                         sparseTaps: UnsafePointer<Bool>, emptyTaps: UInt32, taps: Int, inputChannels: Int, denseInputs: Int,
-                        usedInputs: Int,
-                        weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?, addend: UnsafePointer<Float>?,
+                        usedInputs: Int, weights: UnsafePointer<Float>, rowStride: Int, bias: UnsafePointer<Float>?,
+                        addend: UnsafePointer<Float>?,
                         outputs: InlineArray<P, UnsafeMutablePointer<Float>>, count: Int, valid: Int,
                         accumulate: Bool, relu: Bool, spill raw: UnsafeMutableRawPointer) {
         let lanes = Vector().scalarCount
