@@ -54,7 +54,9 @@ let package = Package(
             exclude: ["Kernels/SIMD"],
             swiftSettings: optimizedSwift
         ),
-        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // libnghttp2 from the system (Debian: libnghttp2-dev), for HTTP/2 framing, HPACK and flow control.
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .target(name: "HTTPServer", dependencies: ["CNGHTTP2", .product(name: "Logging", package: "swift-log")]),
         // The default weights, embedded from Models/ with C23 #embed.
         .target(name: "DefaultModels", cSettings: [.unsafeFlags(["-std=gnu2x"])]),
         .target(

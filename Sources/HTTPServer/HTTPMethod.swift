@@ -11,7 +11,8 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
     case patch = "PATCH"
 }
 
-/// `HTTP/major.minor` from the request line; only 1.0 and 1.1 reach a handler (others get 505).
+/// `HTTP/major.minor`: from the request line over HTTP/1 (only 1.0 and 1.1 reach a handler, others get
+/// 505), 2.0 for a request that came on an HTTP/2 stream.
 public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
@@ -23,6 +24,15 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 
     public static let http1_0 = HTTPVersion(major: 1, minor: 0)
     public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+    public static let http2 = HTTPVersion(major: 2, minor: 0)
 
     public var description: String { "HTTP/\(major).\(minor)" }
+}
+
+/// Which protocol carried a request, as metrics label it.
+public enum HTTPProtocol: String, Sendable, Hashable, CaseIterable {
+    /// HTTP/1.1 or 1.0.
+    case http1_1 = "http/1.1"
+    /// HTTP/2 (cleartext, h2c).
+    case h2
 }

@@ -7,13 +7,14 @@ struct OutboundQueue {
 
     var isEmpty: Bool { head == chunks.count }
 
-    var pendingBytes: Int {
-        guard !isEmpty else { return 0 }
-        return chunks[head...].reduce(0) { $0 + $1.count } - offset
-    }
+    /// Bytes queued and not yet written.
+    private(set) var pendingBytes = 0
 
     mutating func append(_ chunk: [UInt8]) {
-        if !chunk.isEmpty { chunks.append(chunk) }
+        if !chunk.isEmpty {
+            chunks.append(chunk)
+            pendingBytes += chunk.count
+        }
     }
 
     /// Calls `write` with the next unwritten bytes; `write` returns how many the socket took, or
@@ -25,6 +26,7 @@ struct OutboundQueue {
             }
             guard let n = written else { return false }
             offset += n
+            pendingBytes -= n
             if offset == chunks[head].count {
                 head += 1
                 offset = 0
@@ -39,5 +41,6 @@ struct OutboundQueue {
         chunks.removeAll()
         head = 0
         offset = 0
+        pendingBytes = 0
     }
 }

@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var serverName = "smsr-serve"
     public var limits = HTTPLimits()
     public var timeouts = HTTPTimeouts()
+    /// Cleartext HTTP/2 on the same port, and its limits.
+    public var http2 = HTTP2Configuration()
     /// Default time in-flight requests get to finish once shutdown starts.
     public var drainTimeout: Duration = .seconds(30)
     /// Builds the response for a request the server refuses on its own (400, 408, 413, 414, 431,

@@ -154,12 +154,19 @@ final class ServerCore: @unchecked Sendable {
 
     /// Hands a handler's response to its connection, from any thread. Responses for connections
     /// that have closed meanwhile are dropped.
-    func respond(connectionID: UInt64, sequence: UInt64, response: Response) {
+    func respond(connectionID: UInt64, requestID: UInt64, response: Response) {
         queue.async { [self] in
             guard let connection = connections[connectionID] else { return }
-            connection.deliver(sequence: sequence, response: response)
+            connection.deliver(requestID: requestID, response: response)
             noteDeadline(connection.nextDeadline())
         }
+    }
+
+    /// What a connection's protocol session is given: the configuration, the admission check, and the
+    /// loop's `Date` cache (sessions run on the loop queue only).
+    func sessionEnvironment(remoteAddress: String) -> SessionEnvironment {
+        SessionEnvironment(configuration: configuration, admission: admission, remoteAddress: remoteAddress,
+                           httpDate: { [unowned self] in httpDate() }, logger: logger)
     }
 
     // MARK: timer

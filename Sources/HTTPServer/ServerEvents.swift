@@ -9,17 +9,25 @@ public struct ServerEvents: Sendable {
     public var connectionRejected: (@Sendable (String) -> Void)?
     /// A response was handed to the socket (including the server's own 4xx rejections).
     public var requestCompleted: (@Sendable (RequestSummary) -> Void)?
+    /// HTTP/2 streams were opened (positive) or closed (negative).
+    public var http2StreamsChanged: (@Sendable (Int) -> Void)?
+    /// An HTTP/2 GOAWAY was sent; the argument is one of `HTTP2GoawayReason`'s raw values.
+    public var http2GoawaySent: (@Sendable (String) -> Void)?
 
     public init(
         connectionOpened: (@Sendable (String) -> Void)? = nil,
         connectionClosed: (@Sendable (String) -> Void)? = nil,
         connectionRejected: (@Sendable (String) -> Void)? = nil,
-        requestCompleted: (@Sendable (RequestSummary) -> Void)? = nil
+        requestCompleted: (@Sendable (RequestSummary) -> Void)? = nil,
+        http2StreamsChanged: (@Sendable (Int) -> Void)? = nil,
+        http2GoawaySent: (@Sendable (String) -> Void)? = nil
     ) {
         self.connectionOpened = connectionOpened
         self.connectionClosed = connectionClosed
         self.connectionRejected = connectionRejected
         self.requestCompleted = requestCompleted
+        self.http2StreamsChanged = http2StreamsChanged
+        self.http2GoawaySent = http2GoawaySent
     }
 }
 
@@ -35,9 +43,10 @@ public struct RequestSummary: Sendable {
     /// queued for writing.
     public var duration: Duration
     public var remoteAddress: String
+    public var httpProtocol: HTTPProtocol
 
     public init(method: String, path: String, status: Int, requestBodyBytes: Int, responseBodyBytes: Int,
-                duration: Duration, remoteAddress: String) {
+                duration: Duration, remoteAddress: String, httpProtocol: HTTPProtocol = .http1_1) {
         self.method = method
         self.path = path
         self.status = status
@@ -45,5 +54,6 @@ public struct RequestSummary: Sendable {
         self.responseBodyBytes = responseBodyBytes
         self.duration = duration
         self.remoteAddress = remoteAddress
+        self.httpProtocol = httpProtocol
     }
 }
