@@ -106,7 +106,7 @@ enum HTTP2Callbacks {
             if !s.clientReset() { return s.abort(.rapidReset) }
         } else if isFrame(type, NGHTTP2_HEADERS), let stream = s.streams[hd.stream_id] {
             if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-                headersComplete(stream, s)
+                headersComplete(stream, endStream: has(hd.flags, NGHTTP2_FLAG_END_STREAM), s)
             } else if has(hd.flags, NGHTTP2_FLAG_END_STREAM), stream.phase == .body, !stream.discarding {
                 s.requestComplete(stream)  // trailers end the body; their fields are dropped
             }
@@ -117,7 +117,7 @@ enum HTTP2Callbacks {
         return 0
     }
 
-    private static func headersComplete(_ stream: HTTP2Stream, _ s: HTTP2Session) {
+    private static func headersComplete(_ stream: HTTP2Stream, endStream: Bool, _ s: HTTP2Session) {
         guard stream.phase == .headers else { return }
         if stream.headersTooLarge {
             s.reject(stream, .headersTooLarge("header list too large"))
@@ -129,7 +129,7 @@ enum HTTP2Callbacks {
         case .success(let head):
             stream.head = head
             stream.fields = []
-            s.admit(stream)
+            s.admit(stream, endStream: endStream)
         }
     }
 

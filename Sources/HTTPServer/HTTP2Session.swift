@@ -102,7 +102,7 @@ final class HTTP2Session: ConnectionSession {
             stream.head = H2CUpgrade.streamRequest(request)
             streams[1] = stream
             pending.append(.streamsOpenChanged(1))
-            admit(stream)
+            admit(stream, endStream: true)
         } else {
             environment.logger.debug("h2c upgrade refused by nghttp2", metadata: ["error": "\(rv)"])
             terminate(.protocolError, code: NGHTTP2_PROTOCOL_ERROR)
@@ -238,8 +238,8 @@ final class HTTP2Session: ConnectionSession {
 
     // MARK: streams
 
-    /// A stream's head is complete and admitted, or refused.
-    func admit(_ stream: HTTP2Stream) {
+    /// A stream's head is complete and admitted, or refused. `endStream`: no body follows.
+    func admit(_ stream: HTTP2Stream, endStream: Bool) {
         guard let head = stream.head else { return }
         stream.startedAt = now
         stream.lastProgressAt = now
@@ -247,7 +247,7 @@ final class HTTP2Session: ConnectionSession {
             refuse(stream, with: refusal)
             return
         }
-        if nghttp2_session_get_stream_remote_close(session, stream.id) != 0 {
+        if endStream {
             requestComplete(stream)
         } else {
             stream.phase = .body

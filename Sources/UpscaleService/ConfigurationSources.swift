@@ -10,7 +10,7 @@ public struct ConfigurationSources: Sendable {
         case host, port, metricsPort = "metrics-port", workers, threadsPerJob = "threads-per-job"
         case queueCapacity = "queue-capacity", requestTimeout = "request-timeout", drainTimeout = "drain-timeout"
         case maxBodyBytes = "max-body-bytes", maxPixels = "max-pixels", apiKeysFile = "api-keys-file"
-        case logFormat = "log-format", logLevel = "log-level", model, scale
+        case logFormat = "log-format", logLevel = "log-level", model, scale, http2
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String { "SMSR_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_") }
@@ -100,6 +100,13 @@ public struct ConfigurationSources: Sendable {
                 throw Failure(description: "\(source): \(error.description)")
             }
             c.apiKeysFile = path
+        }
+        if let (text, source) = value(.http2) {
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "on", "true", "1": c.http2 = true
+            case "off", "false", "0": c.http2 = false
+            default: throw Failure(description: "\(source) must be on or off, not \(text)")
+            }
         }
         if let (text, source) = value(.logFormat) {
             guard let format = LogFormat(rawValue: text.lowercased()) else {

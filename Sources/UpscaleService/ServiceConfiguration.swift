@@ -25,6 +25,8 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     /// `Retry-After` seconds sent with 503s.
     public var retryAfterSeconds = 1
+    /// Cleartext HTTP/2 (prior knowledge and `Upgrade: h2c`) on the API port beside HTTP/1.1.
+    public var http2 = true
 
     public init() {}
 
@@ -38,6 +40,7 @@ public struct ServiceConfiguration: Sendable {
             "max_body_bytes": "\(maxBodyBytes)", "max_pixels": "\(maxPixels)",
             "api_keys": "\(apiKeys.map { "\($0.count) from \(apiKeysFile ?? "configuration")" } ?? "off")",
             "log_format": "\(logFormat.rawValue)", "log_level": "\(logLevel.rawValue)",
+            "http2": "\(http2 ? "on" : "off")",
         ]
     }
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import HTTPServer
 import Prometheus
 
 /// The service's metrics, under their fixed names, kept in a registry of their own so several
@@ -10,7 +11,9 @@ final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
 
-    private let requestDuration: CoreMetrics.Timer
+    /// By protocol label (`http/1.1`, `h2`).
+    private let requestDuration: [String: CoreMetrics.Timer]
+    private let http2StreamsOpen: CoreMetrics.Meter
     private let queueDepth: CoreMetrics.Gauge
     private let queueCapacity: CoreMetrics.Gauge
     private let workersBusy: CoreMetrics.Meter
@@ -34,7 +37,11 @@ final class ServiceMetrics: Sendable {
         ]
         factory.valueHistogramBuckets["smsr_flops_saved_ratio"] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
         self.factory = factory
-        requestDuration = CoreMetrics.Timer(label: "smsr_http_request_duration_seconds", factory: factory)
+        requestDuration = Dictionary(uniqueKeysWithValues: HTTPProtocol.allCases.map { p in
+            (p.rawValue, CoreMetrics.Timer(label: "smsr_http_request_duration_seconds",
+                                           dimensions: [("protocol", p.rawValue)], factory: factory))
+        })
+        http2StreamsOpen = CoreMetrics.Meter(label: "smsr_http2_streams_open", factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "smsr_queue_depth", factory: factory)
         queueCapacity = CoreMetrics.Gauge(label: "smsr_queue_capacity", factory: factory)
         workersBusy = CoreMetrics.Meter(label: "smsr_workers_busy", factory: factory)
@@ -47,18 +54,32 @@ final class ServiceMetrics: Sendable {
         for reason in Self.rejectionReasons {
             _ = CoreMetrics.Counter(label: "smsr_images_rejected_total", dimensions: [("reason", reason)], factory: factory)
         }
+        for reason in HTTP2GoawayReason.allCases {
+            _ = CoreMetrics.Counter(label: "smsr_http2_goaways_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+        }
         queueCapacity.record(capacity)
         queueDepth.record(0)
         workersBusy.set(0)
         connectionsOpen.set(0)
+        http2StreamsOpen.set(0)
     }
 
-    /// One answered request; `route` is a template, never a raw path.
-    func requestCompleted(method: String, route: String, status: Int, duration: Duration) {
+    /// One answered request; `route` is a template, never a raw path; `protocol` is `http/1.1` or `h2`.
+    func requestCompleted(method: String, route: String, status: Int, protocol: String, duration: Duration) {
         CoreMetrics.Counter(label: "smsr_http_requests_total",
-                dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory)
+                dimensions: [("method", method), ("route", route), ("status", String(status)), ("protocol", `protocol`)],
+                factory: factory)
             .increment()
-        requestDuration.recordNanoseconds(duration.wholeNanoseconds)
+        requestDuration[`protocol`]?.recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    func http2StreamsChanged(by delta: Int) {
+        if delta > 0 { http2StreamsOpen.increment(by: Double(delta)) } else { http2StreamsOpen.decrement(by: Double(-delta)) }
+    }
+
+    /// One GOAWAY sent; `reason` is one of `HTTP2GoawayReason`'s values.
+    func http2GoawaySent(reason: String) {
+        CoreMetrics.Counter(label: "smsr_http2_goaways_total", dimensions: [("reason", reason)], factory: factory).increment()
     }
 
     func queueDepthChanged(_ depth: Int) { queueDepth.record(depth) }

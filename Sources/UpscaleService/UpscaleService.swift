@@ -40,6 +40,7 @@ public final class UpscaleService: Sendable {
         var http = ServerConfiguration(host: configuration.host, port: configuration.port)
         http.limits.maxBodyBytes = configuration.maxBodyBytes
         http.drainTimeout = configuration.drainTimeout
+        http.http2.enabled = configuration.http2
         let maxBody = configuration.maxBodyBytes
         http.rejectionResponse = { [logger] status, reason in
             let requestID = RequestID.generate()
@@ -59,12 +60,15 @@ public final class UpscaleService: Sendable {
                 requestCompleted: { summary in
                     let route = table.label(method: summary.method, path: summary.path)
                     let method = HTTPMethod(rawValue: summary.method)?.rawValue ?? "other"
-                    metrics.requestCompleted(method: method, route: route, status: summary.status, duration: summary.duration)
+                    metrics.requestCompleted(method: method, route: route, status: summary.status,
+                                             protocol: summary.httpProtocol.rawValue, duration: summary.duration)
                     // The HTTP layer refuses oversized bodies itself, before any handler sees them.
                     if summary.status == 413, Route(rawValue: route)?.takesImage == true {
                         metrics.imageRejected(reason: "body_too_large")
                     }
-                })
+                },
+                http2StreamsChanged: { metrics.http2StreamsChanged(by: $0) },
+                http2GoawaySent: { metrics.http2GoawaySent(reason: $0) })
         }
         server = Server(configuration: http, events: events(apiTable), logger: httpLogger,
                         admission: endpoints.admission(apiTable, authorizes: true), handler: endpoints.handler(apiTable))

@@ -50,6 +50,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Serve /metrics on this port instead of the API port.")
     var metricsPort: Int?
 
+    @Option(help: "Serve cleartext HTTP/2 (h2c: prior knowledge or Upgrade) on the same port: on or off (default on).")
+    var http2: String?
+
     @Option(help: "Log lines as text or json (default text).")
     var logFormat: String?
 
@@ -71,6 +74,7 @@ struct Serve: ParsableCommand {
         flags[.maxPixels] = maxPixels.map(String.init)
         flags[.apiKeysFile] = apiKeysFile
         flags[.metricsPort] = metricsPort.map(String.init)
+        flags[.http2] = http2
         flags[.logFormat] = logFormat
         flags[.logLevel] = logLevel
         let sources = ConfigurationSources(flags: flags)

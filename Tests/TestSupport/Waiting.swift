@@ -94,3 +94,18 @@ public final class Recorder<Element>: @unchecked Sendable {
         watched.wait(seconds: seconds) { $0.contains(where: predicate) }
     }
 }
+
+/// A running sum that tests can wait on reaching a value (gauges such as open streams).
+public final class Tally: @unchecked Sendable {
+    private let watched = Watched(0)
+
+    public init() {}
+
+    public func add(_ n: Int) { watched.update { $0 += n } }
+
+    public var value: Int { watched.value }
+
+    /// Waits until the sum equals `n`; false after `seconds`.
+    @discardableResult
+    public func wait(for n: Int, seconds: Double = 5) -> Bool { watched.wait(seconds: seconds) { $0 == n } }
+}

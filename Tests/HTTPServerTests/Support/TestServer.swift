@@ -12,6 +12,10 @@ final class TestServer: @unchecked Sendable {
     let rejected = Counter()
     let completed = Recorder<RequestSummary>()
     let completedCount = Counter()
+    /// GOAWAY reasons, in the order sent.
+    let goaways = Recorder<String>()
+    /// HTTP/2 streams open right now.
+    let streamsOpen = Tally()
 
     init(configure: (inout ServerConfiguration) -> Void = { _ in },
          admission: Server.Admission? = nil,
@@ -20,6 +24,7 @@ final class TestServer: @unchecked Sendable {
         configure(&configuration)
         let opened = opened, closed = closed, rejected = rejected
         let completed = completed, completedCount = completedCount
+        let goaways = goaways, streamsOpen = streamsOpen
         let events = ServerEvents(
             connectionOpened: { _ in opened.increment() },
             connectionClosed: { _ in closed.increment() },
@@ -27,7 +32,9 @@ final class TestServer: @unchecked Sendable {
             requestCompleted: { summary in
                 completed.append(summary)
                 completedCount.increment()
-            })
+            },
+            http2StreamsChanged: { streamsOpen.add($0) },
+            http2GoawaySent: { goaways.append($0) })
         var logger = Logger(label: "test.http")
         logger.logLevel = .warning
         server = Server(configuration: configuration, events: events, logger: logger, admission: admission, handler: handler)
@@ -42,6 +49,11 @@ final class TestServer: @unchecked Sendable {
         let done = Flag()
         server.shutdown(drainTimeout: .milliseconds(Int(drainSeconds * 1000))) { done.set() }
         return done.wait(seconds: drainSeconds + 5)
+    }
+
+    /// Runs `curl` with HTTP/2 by prior knowledge; `-w` prints the protocol version after the body.
+    func h2(_ path: String, _ extra: [String] = []) throws -> Curl.Result {
+        try Curl.run(["--http2-prior-knowledge", "-w", "\n%{http_version}"] + extra + [url + path])
     }
 
     /// A handler that echoes method, path and body size as text.
