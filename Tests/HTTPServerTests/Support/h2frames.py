@@ -171,8 +171,75 @@ def attack(name, c, n):
     c.drain()
 
 
+def uploads(port, directory, files):
+    """POSTs every file to /v1/upscale at once, each on its own stream of one connection, with the h2
+    library as the client; writes each answer to DIRECTORY/INDEX and prints the statuses in order."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    conn.initiate_connection()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+    index, unsent, bodies, statuses = {}, {}, {}, {}
+    for i, path in enumerate(files):
+        body = open(path, "rb").read()
+        stream_id = conn.get_next_available_stream_id()
+        conn.send_headers(stream_id, [(":method", "POST"), (":path", "/v1/upscale"), (":scheme", "http"),
+                                      (":authority", "test"), ("content-type", "image/png"),
+                                      ("content-length", str(len(body)))])
+        index[stream_id], unsent[stream_id], bodies[stream_id] = i, body, b""
+    ended = set()
+    while len(ended) < len(files):
+        for stream_id, body in list(unsent.items()):
+            while body:
+                window = min(conn.local_flow_control_window(stream_id), conn.max_outbound_frame_size)
+                if window <= 0:
+                    break
+                conn.send_data(stream_id, body[:window])
+                body = body[window:]
+            unsent[stream_id] = body
+            if not body:
+                conn.end_stream(stream_id)
+                del unsent[stream_id]
+        sock.sendall(conn.data_to_send())
+        data = sock.recv(65536)
+        if not data:
+            break
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                statuses[event.stream_id] = int(dict(event.headers)[":status"])
+            elif isinstance(event, h2.events.DataReceived):
+                bodies[event.stream_id] += event.data
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, (h2.events.StreamEnded, h2.events.StreamReset)):
+                ended.add(event.stream_id)
+        sock.sendall(conn.data_to_send())
+    for stream_id, i in index.items():
+        with open("%s/%d" % (directory, i), "wb") as f:
+            f.write(bodies[stream_id])
+    print(json.dumps({"statuses": [statuses.get(s) for s in sorted(index, key=index.get)]}))
+
+
 def main():
     name, port = sys.argv[1], int(sys.argv[2])
+    if name == "uploads":
+        uploads(port, sys.argv[3], sys.argv[4:])
+        return
+    if name == "upload_reset":
+        # Uploads the PNG file argv[3], waits for a line on standard input (the test saw the job queued),
+        # resets the stream, then asks for /healthz on the same connection.
+        body = open(sys.argv[3], "rb").read()
+        c = Connection(port)
+        c.handshake()
+        c.send(c.request(1, "/v1/upscale", "POST", end_stream=False,
+                         extra=[("content-type", "image/png"), ("x-request-id", "reset-me")]),
+               DataFrame(1, body, flags=["END_STREAM"]))
+        sys.stdin.readline()
+        c.send(RstStreamFrame(1, error_code=8), c.request(3, "/healthz"))
+        c.drain(until=lambda c: 3 in c.responses and 3 in c.data)
+        print(json.dumps(c.summary()))
+        return
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     if name == "in_flight":
         # One slow request; the server shuts down meanwhile: GOAWAY, the answer, then the close.
