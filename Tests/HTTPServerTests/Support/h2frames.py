@@ -36,6 +36,8 @@ class Connection:
         self.closed = False
         self.pings = 0
         self.settings_acks = 0
+        self.windows = {0: 65535}  # what the server lets this client send, by stream (0: the connection)
+        self.initial_window = 65535
 
     def send(self, *frames):
         try:
@@ -93,6 +95,32 @@ class Connection:
             self.pings += 1
         elif isinstance(frame, SettingsFrame) and "ACK" in frame.flags:
             self.settings_acks += 1
+        elif isinstance(frame, SettingsFrame):
+            size = frame.settings.get(SettingsFrame.INITIAL_WINDOW_SIZE)
+            if size is not None:
+                for stream_id in self.windows:
+                    if stream_id:
+                        self.windows[stream_id] += size - self.initial_window
+                self.initial_window = size
+            self.send(SettingsFrame(0, flags=["ACK"]))
+        elif isinstance(frame, WindowUpdateFrame):
+            self.windows[frame.stream_id] = self.windows.get(frame.stream_id, self.initial_window) + frame.window_increment
+
+    def upload(self, stream_id, body):
+        """Sends `body` on `stream_id` in DATA frames within the server's flow-control windows."""
+        self.windows.setdefault(stream_id, self.initial_window)
+        while body and not self.closed:
+            n = min(16384, len(body), self.windows[0], self.windows[stream_id])
+            if n <= 0:
+                frame = self.read_frame(QUIET)
+                if frame is None:
+                    return
+                self.note(frame)
+                continue
+            self.send(DataFrame(stream_id, body[:n], flags=["END_STREAM"] if n == len(body) else []))
+            self.windows[0] -= n
+            self.windows[stream_id] -= n
+            body = body[n:]
 
     def drain(self, until=lambda c: False, quiet=QUIET):
         """Reads frames until the connection closes, `until` holds, or nothing comes for `quiet` seconds."""
@@ -225,6 +253,18 @@ def main():
     name, port = sys.argv[1], int(sys.argv[2])
     if name == "uploads":
         uploads(port, sys.argv[3], sys.argv[4:])
+        return
+    if name == "in_flight_upload":
+        # The PNG file argv[3] to /v1/upscale on stream 1; then everything the server says until it closes
+        # (raw frames: the h2 library stops reading at the first GOAWAY, even a graceful one).
+        c = Connection(port)
+        c.handshake()
+        c.send(c.request(1, "/v1/upscale", "POST", end_stream=False,
+                         extra=[("content-type", "image/png"), ("x-request-id", "in-flight-h2")]))
+        c.upload(1, open(sys.argv[3], "rb").read())
+        print("uploaded", flush=True)
+        c.drain(quiet=60)
+        print(json.dumps(c.summary()))
         return
     if name == "upload_reset":
         # Uploads the PNG file argv[3], waits for a line on standard input (the test saw the job queued),
