@@ -58,7 +58,7 @@ COPY --from=build /out/smsr /usr/local/bin/smsr
 # Listen on every interface of the container; everything else keeps `smsr serve`'s defaults unless set
 # here or at `docker run -e SMSR_...`: SMSR_WORKERS, SMSR_QUEUE_CAPACITY, SMSR_THREADS_PER_JOB,
 # SMSR_MAX_BODY_BYTES, SMSR_MAX_PIXELS, SMSR_REQUEST_TIMEOUT, SMSR_DRAIN_TIMEOUT, SMSR_MODEL, SMSR_SCALE,
-# SMSR_API_KEYS_FILE, SMSR_METRICS_PORT, SMSR_LOG_LEVEL.
+# SMSR_API_KEYS_FILE, SMSR_METRICS_PORT, SMSR_LOG_LEVEL, SMSR_HTTP2 (on: cleartext HTTP/2 on the same port).
 ENV SMSR_HOST=0.0.0.0 \
     SMSR_PORT=8080 \
     SMSR_LOG_FORMAT=json

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Load benchmark of `smsr serve` on loopback: requests/s and latency percentiles for /healthz and for
 # POST /v1/upscale of a 128x128 PNG at 2 workers, RSS before and after N upscale requests, and /healthz
-# latency while 1,000 idle keep-alive connections are held open. Prints figures and one JSON line.
+# latency while 1,000 idle keep-alive connections are held open. Then the same service over cleartext
+# HTTP/2 (h2load, prior knowledge) beside HTTP/1.1 from the same tool: /healthz over one connection and over
+# 16 connections with 100 streams each, upscale over 4 connections and over one connection with 4 streams,
+# and RSS before and after N h2 upscale requests. Prints figures and one JSON line.
 #
 #   Benchmarks/load.sh [--model FILE] [--requests N] [--binary PATH]
 #
@@ -72,6 +75,32 @@ h2load --h1 -n "$requests" -c 4 -d "$work/input.png" -H 'Content-Type: image/png
 rss_after=$(rss)
 failed=$(awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "failed,") print $i}' "$work/many.txt")
 
+# HTTP/2 beside HTTP/1.1, both from h2load. Its summary lines: "finished in 1.2s, 345.6 req/s, ..." and
+# "time for request: min max mean sd +/-sd".
+h2rate() { awk '/^finished in/ {print $4}' "$1"; }
+h2mean() { awk '/^time for request:/ { v = $6; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } print v }' "$1"; }
+h2failed() { awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "failed,") print $i}' "$1"; }
+upload=(-d "$work/input.png" -H 'Content-Type: image/png')
+
+echo "== /healthz over h2c: 1 connection, 100 streams"
+h2load -n 100000 -c 1 -m 100 "$base/healthz" | tee "$work/h2-healthz-1.txt"
+echo "== /healthz over h2c: 16 connections, 100 streams each"
+h2load -n 200000 -c 16 -m 100 -t 2 "$base/healthz" | tee "$work/h2-healthz-16.txt"
+echo "== /healthz over HTTP/1.1 from h2load: 16 connections"
+h2load --h1 -n 200000 -c 16 -t 2 "$base/healthz" | tee "$work/h1-healthz-16.txt"
+echo "== POST /v1/upscale over h2c: 4 connections, 1 stream each"
+h2load -n 400 -c 4 -m 1 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-4.txt"
+echo "== POST /v1/upscale over h2c: 1 connection, 4 streams"
+h2load -n 400 -c 1 -m 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-1x4.txt"
+echo "== POST /v1/upscale over HTTP/1.1 from h2load: 4 connections"
+h2load --h1 -n 400 -c 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h1-upscale-4.txt"
+
+h2_rss_before=$(rss)
+echo "== $requests h2 upscale requests, 1 connection with 4 streams (RSS before: $h2_rss_before bytes)"
+h2load -n "$requests" -c 1 -m 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-many.txt"
+h2_rss_after=$(rss)
+h2_streams_open=$(curl -s "$base/metrics" | awk '/^smsr_http2_streams_open / {print $2}')
+
 echo "== /healthz while 1,000 idle keep-alive connections are open"
 python3 - "$port" 1000 >"$work/idle.txt" 2>&1 <<'PY' &
 import socket, sys, time
@@ -100,5 +129,14 @@ print(json.dumps({
     "upscale_128": {"rps": float("$(rate "$work/upscale.txt")"), "p50_ms": float("$(percentile 50% "$work/upscale.txt")"), "p99_ms": float("$(percentile 99% "$work/upscale.txt")"), "workers": 2},
     "rss": {"requests": $requests, "failed": int("${failed:-0}"), "before_bytes": before, "after_bytes": after, "growth": round(after / before - 1, 4)},
     "idle_keepalive": {"connections_open": float("${open:-0}"), "healthz_p99_ms": float("$(percentile 99% "$work/idle-healthz.txt")")},
+    "h2": {
+        "healthz_1conn_100streams": {"rps": float("$(h2rate "$work/h2-healthz-1.txt")"), "mean_ms": float("$(h2mean "$work/h2-healthz-1.txt")"), "failed": int("$(h2failed "$work/h2-healthz-1.txt")")},
+        "healthz_16conn_100streams": {"rps": float("$(h2rate "$work/h2-healthz-16.txt")"), "mean_ms": float("$(h2mean "$work/h2-healthz-16.txt")"), "failed": int("$(h2failed "$work/h2-healthz-16.txt")")},
+        "h1_healthz_16conn": {"rps": float("$(h2rate "$work/h1-healthz-16.txt")"), "mean_ms": float("$(h2mean "$work/h1-healthz-16.txt")"), "failed": int("$(h2failed "$work/h1-healthz-16.txt")")},
+        "upscale_128_4conn": {"rps": float("$(h2rate "$work/h2-upscale-4.txt")"), "mean_ms": float("$(h2mean "$work/h2-upscale-4.txt")"), "failed": int("$(h2failed "$work/h2-upscale-4.txt")")},
+        "upscale_128_1conn_4streams": {"rps": float("$(h2rate "$work/h2-upscale-1x4.txt")"), "mean_ms": float("$(h2mean "$work/h2-upscale-1x4.txt")"), "failed": int("$(h2failed "$work/h2-upscale-1x4.txt")")},
+        "h1_upscale_128_4conn": {"rps": float("$(h2rate "$work/h1-upscale-4.txt")"), "mean_ms": float("$(h2mean "$work/h1-upscale-4.txt")"), "failed": int("$(h2failed "$work/h1-upscale-4.txt")")},
+        "rss": {"requests": $requests, "failed": int("$(h2failed "$work/h2-many.txt")"), "before_bytes": $h2_rss_before, "after_bytes": $h2_rss_after, "growth": round($h2_rss_after / $h2_rss_before - 1, 4), "streams_open_after": float("${h2_streams_open:-0}")},
+    },
 }, sort_keys=True))
 PY

@@ -297,6 +297,10 @@ final class HTTP2Session: ConnectionSession {
     func refuse(_ stream: HTTP2Stream, with response: Response) {
         stream.discarding = true
         stream.body = []
+        if stream.unconsumedBytes > 0 {
+            _ = nghttp2_session_consume_connection(session, stream.unconsumedBytes)
+            stream.unconsumedBytes = 0
+        }
         respond(stream, with: response)
     }
 
@@ -353,6 +357,8 @@ final class HTTP2Session: ConnectionSession {
         // A job still waiting for this stream is dropped, as for a client that disconnects.
         stream.state.markClosed()
         bufferedBodyBytes -= stream.bufferedBytes
+        // Credit withheld for this stream's bytes still counts against the connection's window.
+        if stream.unconsumedBytes > 0 { _ = nghttp2_session_consume_connection(session, stream.unconsumedBytes) }
         pending.append(.streamsOpenChanged(-1))
         if streams.isEmpty { idleSince = now }
         returnDeferredCredit()

@@ -1,5 +1,6 @@
 /// A complete request as a handler receives it: head, whole body, and a live view of the
-/// connection it came on.
+/// connection it came on (over HTTP/2, of its stream). It has the same shape whichever protocol
+/// carried it; only `head.version` says 2.0 for HTTP/2.
 public struct Request: Sendable {
     public var head: RequestHead
     public var body: [UInt8]
@@ -21,8 +22,8 @@ public struct Request: Sendable {
 
 /// Whether the connection a request arrived on is still there. It turns closed when the client
 /// goes away (EOF or a socket error), when the server closes it (timeouts, shutdown deadline), or
-/// once its last response is written; queued work for a closed connection can be dropped, since
-/// its response would be discarded.
+/// once its last response is written; over HTTP/2 also when the client resets the request's stream.
+/// Queued work for a closed connection can be dropped, since its response would be discarded.
 public final class ConnectionState: Sendable {
     private struct Storage {
         var isClosed = false

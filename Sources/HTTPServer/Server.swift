@@ -6,7 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// An HTTP/1.1 server: give it a handler, start it, shut it down.
+/// An HTTP/1.1 and cleartext HTTP/2 server on one port: give it a handler, start it, shut it down.
+/// Handlers see one request model whichever protocol carried the request.
 ///
 /// ```swift
 /// let server = Server(configuration: .init(host: "0.0.0.0", port: 8080)) { request, respond in
@@ -87,7 +88,9 @@ public final class Server: Sendable {
 
     /// Graceful shutdown. Before this returns, the listening socket is closed (new connections are
     /// refused) and idle keep-alive connections are closed. Requests in flight may finish until
-    /// `drainTimeout` (default: the configuration's); their responses carry `Connection: close`.
+    /// `drainTimeout` (default: the configuration's); their responses carry `Connection: close`, and
+    /// HTTP/2 connections are sent GOAWAY with the last stream id, so that only streams already begun
+    /// are answered.
     /// Then any connection left is closed and `completion` runs on a global queue. Calling it again
     /// only adds a completion (and may shorten the deadline).
     public func shutdown(drainTimeout: Duration? = nil, completion: @escaping @Sendable () -> Void = {}) {

@@ -166,7 +166,7 @@ final class ServerCore: @unchecked Sendable {
     /// loop's `Date` cache (sessions run on the loop queue only).
     func sessionEnvironment(remoteAddress: String) -> SessionEnvironment {
         SessionEnvironment(configuration: configuration, admission: admission, remoteAddress: remoteAddress,
-                           httpDate: { [unowned self] in httpDate() }, logger: logger)
+                           httpDate: { [self] in httpDate() }, logger: logger)
     }
 
     // MARK: timer
