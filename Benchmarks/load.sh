@@ -6,7 +6,10 @@
 # 16 connections with 100 streams each, upscale over 4 connections and over one connection with 4 streams,
 # and RSS before and after N h2 upscale requests. Prints figures and one JSON line.
 #
-#   Benchmarks/load.sh [--model FILE] [--requests N] [--binary PATH]
+#   Benchmarks/load.sh [--model FILE] [--requests N] [--rss-size PX] [--binary PATH]
+#
+# --rss-size: the side of the square crop uploaded in the two N-request RSS runs (default 128, the size of
+# the throughput rows); a small one makes N = 10,000 quick on a busy machine, and RSS is about the server.
 #
 # Needs wrk and h2load (Debian: wrk, nghttp2-client) and python3 with Pillow; builds the release binary
 # unless --binary is given. Traffic goes to 127.0.0.1 only, and every step is bounded in time or count.
@@ -15,11 +18,13 @@ cd "$(dirname "$0")/.."
 
 model_args=()
 requests=10000
+rss_size=128
 binary=""
 while (($#)); do
     case "$1" in
         --model) model_args=(--model "$2"); shift 2 ;;
         --requests) requests="$2"; shift 2 ;;
+        --rss-size) rss_size="$2"; shift 2 ;;
         --binary) binary="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
@@ -35,11 +40,14 @@ ulimit -n 8192
 cleanup() { [[ -n "${server:-}" ]] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# A 128x128 photograph crop (Set5 baby, LR) as the upload.
-python3 - "$work/input.png" <<'PY'
+# A 128x128 photograph crop (Set5 baby, LR) as the upload, and an rss-size crop for the RSS runs.
+python3 - "$work/input.png" "$work/rss.png" "$rss_size" <<'PY'
 import sys
 from PIL import Image
-Image.open("../shared/datasets/Set5/LR_bicubic/X2/baby.png").convert("RGB").crop((64, 64, 192, 192)).save(sys.argv[1])
+baby = Image.open("../shared/datasets/Set5/LR_bicubic/X2/baby.png").convert("RGB")
+baby.crop((64, 64, 192, 192)).save(sys.argv[1])
+n = int(sys.argv[3])
+baby.crop((64, 64, 64 + n, 64 + n)).save(sys.argv[2])
 PY
 
 "$binary" serve "${model_args[@]}" --port "$port" --workers 2 --threads-per-job 1 --queue-capacity 64 \
@@ -70,8 +78,8 @@ echo "== POST /v1/upscale 128x128 PNG, 2 workers, 4 connections, 30 s"
 wrk -t2 -c4 -d30s --latency -s "$work/upload.lua" "$base/v1/upscale" | tee "$work/upscale.txt"
 
 rss_before=$(rss)
-echo "== $requests upscale requests (RSS before: $rss_before bytes)"
-h2load --h1 -n "$requests" -c 4 -d "$work/input.png" -H 'Content-Type: image/png' "$base/v1/upscale" | tee "$work/many.txt"
+echo "== $requests upscale requests of ${rss_size}x${rss_size} (RSS before: $rss_before bytes)"
+h2load --h1 -n "$requests" -c 4 -d "$work/rss.png" -H 'Content-Type: image/png' "$base/v1/upscale" | tee "$work/many.txt"
 rss_after=$(rss)
 failed=$(awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "failed,") print $i}' "$work/many.txt")
 
@@ -89,15 +97,15 @@ h2load -n 200000 -c 16 -m 100 -t 2 "$base/healthz" | tee "$work/h2-healthz-16.tx
 echo "== /healthz over HTTP/1.1 from h2load: 16 connections"
 h2load --h1 -n 200000 -c 16 -t 2 "$base/healthz" | tee "$work/h1-healthz-16.txt"
 echo "== POST /v1/upscale over h2c: 4 connections, 1 stream each"
-h2load -n 400 -c 4 -m 1 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-4.txt"
+h2load -n 120 -c 4 -m 1 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-4.txt"
 echo "== POST /v1/upscale over h2c: 1 connection, 4 streams"
-h2load -n 400 -c 1 -m 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-1x4.txt"
+h2load -n 120 -c 1 -m 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-upscale-1x4.txt"
 echo "== POST /v1/upscale over HTTP/1.1 from h2load: 4 connections"
-h2load --h1 -n 400 -c 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h1-upscale-4.txt"
+h2load --h1 -n 120 -c 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h1-upscale-4.txt"
 
 h2_rss_before=$(rss)
-echo "== $requests h2 upscale requests, 1 connection with 4 streams (RSS before: $h2_rss_before bytes)"
-h2load -n "$requests" -c 1 -m 4 "${upload[@]}" "$base/v1/upscale" | tee "$work/h2-many.txt"
+echo "== $requests h2 upscale requests of ${rss_size}x${rss_size}, 1 connection with 4 streams (RSS before: $h2_rss_before bytes)"
+h2load -n "$requests" -c 1 -m 4 -d "$work/rss.png" -H 'Content-Type: image/png' "$base/v1/upscale" | tee "$work/h2-many.txt"
 h2_rss_after=$(rss)
 h2_streams_open=$(curl -s "$base/metrics" | awk '/^smsr_http2_streams_open / {print $2}')
 
@@ -127,7 +135,7 @@ before, after = $rss_before, $rss_after
 print(json.dumps({
     "healthz": {"rps": float("$(rate "$work/healthz.txt")"), "p50_ms": float("$(percentile 50% "$work/healthz.txt")"), "p99_ms": float("$(percentile 99% "$work/healthz.txt")")},
     "upscale_128": {"rps": float("$(rate "$work/upscale.txt")"), "p50_ms": float("$(percentile 50% "$work/upscale.txt")"), "p99_ms": float("$(percentile 99% "$work/upscale.txt")"), "workers": 2},
-    "rss": {"requests": $requests, "failed": int("${failed:-0}"), "before_bytes": before, "after_bytes": after, "growth": round(after / before - 1, 4)},
+    "rss": {"requests": $requests, "image": $rss_size, "failed": int("${failed:-0}"), "before_bytes": before, "after_bytes": after, "growth": round(after / before - 1, 4)},
     "idle_keepalive": {"connections_open": float("${open:-0}"), "healthz_p99_ms": float("$(percentile 99% "$work/idle-healthz.txt")")},
     "h2": {
         "healthz_1conn_100streams": {"rps": float("$(h2rate "$work/h2-healthz-1.txt")"), "mean_ms": float("$(h2mean "$work/h2-healthz-1.txt")"), "failed": int("$(h2failed "$work/h2-healthz-1.txt")")},
@@ -136,7 +144,7 @@ print(json.dumps({
         "upscale_128_4conn": {"rps": float("$(h2rate "$work/h2-upscale-4.txt")"), "mean_ms": float("$(h2mean "$work/h2-upscale-4.txt")"), "failed": int("$(h2failed "$work/h2-upscale-4.txt")")},
         "upscale_128_1conn_4streams": {"rps": float("$(h2rate "$work/h2-upscale-1x4.txt")"), "mean_ms": float("$(h2mean "$work/h2-upscale-1x4.txt")"), "failed": int("$(h2failed "$work/h2-upscale-1x4.txt")")},
         "h1_upscale_128_4conn": {"rps": float("$(h2rate "$work/h1-upscale-4.txt")"), "mean_ms": float("$(h2mean "$work/h1-upscale-4.txt")"), "failed": int("$(h2failed "$work/h1-upscale-4.txt")")},
-        "rss": {"requests": $requests, "failed": int("$(h2failed "$work/h2-many.txt")"), "before_bytes": $h2_rss_before, "after_bytes": $h2_rss_after, "growth": round($h2_rss_after / $h2_rss_before - 1, 4), "streams_open_after": float("${h2_streams_open:-0}")},
+        "rss": {"requests": $requests, "image": $rss_size, "failed": int("$(h2failed "$work/h2-many.txt")"), "before_bytes": $h2_rss_before, "after_bytes": $h2_rss_after, "growth": round($h2_rss_after / $h2_rss_before - 1, 4), "streams_open_after": float("${h2_streams_open:-0}")},
     },
 }, sort_keys=True))
 PY
