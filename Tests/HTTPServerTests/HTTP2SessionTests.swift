@@ -17,27 +17,34 @@ struct HTTP2SessionTests {
     }
 
     static func frame(_ type: UInt8, flags: UInt8 = 0, stream: UInt32 = 0, _ payload: [UInt8] = []) -> [UInt8] {
-        let n = payload.count
-        return [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF), type, flags,
-                UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
+        let n = UInt32(payload.count)
+        var header: [UInt8] = [UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)]
+        header += [type, flags]
+        header += [UInt8(truncatingIfNeeded: stream >> 24) & 0x7F, UInt8(truncatingIfNeeded: stream >> 16)]
+        header += [UInt8(truncatingIfNeeded: stream >> 8), UInt8(truncatingIfNeeded: stream)]
+        return header + payload
     }
 
     static let preface = ClientPreface.bytes + frame(4)  // the magic, then an empty SETTINGS
-    /// `GET /` over http from HPACK's static table (:method GET, :path /, :scheme http).
+    /// `GET /` over http from HPACK's static table (:method GET, :path /, :scheme http), and
+    /// `:authority: x` as a literal without indexing.
     static func get(_ stream: UInt32, endStream: Bool = true) -> [UInt8] {
-        frame(1, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, [0x82, 0x84, 0x86])
+        frame(1, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, [0x82, 0x84, 0x86, 0x01, 0x01, 0x78])
     }
     static func reset(_ stream: UInt32) -> [UInt8] { frame(3, stream: stream, [0, 0, 0, 8]) }
 
     static func frames(_ actions: [ConnectionAction]) -> [Frame] {
-        var bytes = actions.flatMap { if case .write(let b) = $0 { b } else { [] } }[...]
+        var bytes: [UInt8] = []
+        for case .write(let chunk) in actions { bytes += chunk }
         var out: [Frame] = []
-        while bytes.count >= 9 {
-            let b = Array(bytes.prefix(9))
-            let n = Int(b[0]) << 16 | Int(b[1]) << 8 | Int(b[2])
-            let stream = UInt32(b[5] & 0x7F) << 24 | UInt32(b[6]) << 16 | UInt32(b[7]) << 8 | UInt32(b[8])
-            out.append(Frame(type: b[3], flags: b[4], stream: stream, payload: Array(bytes.dropFirst(9).prefix(n))))
-            bytes = bytes.dropFirst(9 + n)
+        var at = 0
+        while bytes.count - at >= 9 {
+            let length: Int = Int(bytes[at]) << 16 | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2])
+            var stream: UInt32 = UInt32(bytes[at + 5] & 0x7F) << 24
+            stream |= UInt32(bytes[at + 6]) << 16 | UInt32(bytes[at + 7]) << 8 | UInt32(bytes[at + 8])
+            let end = min(bytes.count, at + 9 + length)
+            out.append(Frame(type: bytes[at + 3], flags: bytes[at + 4], stream: stream, payload: Array(bytes[(at + 9)..<end])))
+            at = end
         }
         return out
     }
@@ -147,7 +154,7 @@ struct HTTP2SessionTests {
     @Test("a body over the limit is answered 413 and the stream reset, without reaching the handler")
     func bodyOverLimit() throws {
         let h = try Harness { $0.limits.maxBodyBytes = 100 }
-        let headers = Self.frame(1, flags: 0x4, stream: 1, [0x83, 0x84, 0x86])  // POST /, no END_STREAM
+        let headers = Self.frame(1, flags: 0x4, stream: 1, [0x83, 0x84, 0x86, 0x01, 0x01, 0x78])  // POST /, no END_STREAM
         let actions = h.send(Self.preface + headers + Self.frame(0, stream: 1, Array(repeating: 7, count: 101)))
         #expect(Self.dispatched(actions).isEmpty)
         let frames = Self.frames(actions)
