@@ -45,6 +45,7 @@ struct HTTP2AttackTests {
         #expect(outcome.closed)
         #expect(outcome.bystander == [200, 200], "a well-behaved connection kept being served")
         #expect(t.goaways.all == [attack.reason])
+        #expect(t.streamsOpen.wait(for: 0), "every stream of the ended connection is counted closed")
         let next = try t.h2("/after")
         #expect(next.output == "GET /after 0\n2")
     }

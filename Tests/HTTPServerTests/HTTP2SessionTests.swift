@@ -203,4 +203,22 @@ struct HTTP2SessionTests {
         let close = h.event(.responded(id: 3, .text("three")))
         #expect(Self.closesAfterWrite(close))
     }
+
+    @Test("a body that stalls gets 408 at the body deadline; a header block left open ends the connection")
+    func streamTimeouts() throws {
+        let h = try Harness { $0.timeouts.bodyIdle = .seconds(30); $0.timeouts.headerRead = .seconds(10) }
+        let post = Self.frame(1, flags: 0x4, stream: 1, [0x83, 0x84, 0x86, 0x01, 0x01, 0x78])
+        _ = h.send(Self.preface + post + Self.frame(0, stream: 1, [1, 2, 3]))
+        h.now += 30 * Self.second
+        let stalled = h.event(.timer)
+        #expect(stalled.compactMap { if case .completed(let s) = $0 { s.status } else { nil } } == [408])
+        #expect(Self.frames(stalled).contains { $0.type == 3 && $0.stream == 1 })
+
+        // HEADERS without END_HEADERS: nothing else may come on the connection until the block ends.
+        _ = h.send(Self.frame(1, stream: 3, [0x82, 0x84]))
+        h.now += 10 * Self.second
+        let open = h.event(.timer)
+        #expect(Self.goaways(open) == ["timeout"])
+        #expect(Self.closesAfterWrite(open))
+    }
 }
