@@ -7,8 +7,10 @@ import Logging
 /// the handler at once, the rest waiting in order), returns flow-control credit only for body bytes it
 /// is willing to hold, answers refusals the way HTTP/1.1 does, and counts what 1.52's options do not
 /// (resets both ways, CONTINUATION, SETTINGS and PING floods, header bombs), ending an abusive
-/// connection with GOAWAY. Bytes leave through `nghttp2_session_mem_send`, pulled only while the socket
-/// keeps up.
+/// connection with GOAWAY. Bytes leave through `nghttp2_session_mem_send`; response bodies come from a
+/// data provider that answers NGHTTP2_ERR_DEFERRED while the socket lags and is resumed
+/// (`nghttp2_session_resume_data`) once it has caught up, so control frames (acks, WINDOW_UPDATE for
+/// other uploads, resets, GOAWAY) never wait behind a large image.
 ///
 /// nghttp2 calls back into this object through a context pointer (`Unmanaged`, unretained: the
 /// session never outlives it) with `@convention(c)` closures; everything runs on the server's loop.
@@ -50,9 +52,12 @@ final class HTTP2Session: ConnectionSession {
     private var timeouts: HTTPTimeouts { environment.configuration.timeouts }
     private var bodyBudget: Int { configuration.maxBufferedBodyBytes ?? limits.maxBodyBytes }
 
-    /// Bytes pulled from nghttp2 per turn, and the unsent bytes past which it is not asked for more.
-    private let outputChunk = 256 * 1024
+    /// Unsent bytes past which response bodies wait for the socket.
     private let outputHighWater = 1 << 20
+    /// Response body bytes nghttp2 may still copy into frames in this turn.
+    private var sendAllowance = 0
+    /// Streams whose data provider deferred, to resume once the socket catches up.
+    private var deferredStreams: Set<Int32> = []
 
     init?(environment: SessionEnvironment, now: UInt64) {
         self.environment = environment
@@ -167,6 +172,7 @@ final class HTTP2Session: ConnectionSession {
             if !streams.isEmpty { pending.append(.streamsOpenChanged(-streams.count)) }
             streams.removeAll()
             waiting.removeAll()
+            deferredStreams.removeAll()
             actions.append(contentsOf: pending)
             pending.removeAll()
             return
@@ -178,12 +184,17 @@ final class HTTP2Session: ConnectionSession {
         terminating || closing || context.pendingOutput < 4 * outputHighWater
     }
 
-    /// Pulls what nghttp2 has to send (bounded per turn, and not while the socket lags), then
-    /// decides whether the connection is done.
+    /// Pulls what nghttp2 has to send (bodies only while the socket keeps up), then decides whether
+    /// the connection is done.
     private func finishTurn(_ context: ConnectionContext, _ actions: inout [ConnectionAction]) {
-        if !closing, context.pendingOutput < outputHighWater {
+        if !closing {
+            sendAllowance = outputHighWater - context.pendingOutput
+            if sendAllowance > 0, !deferredStreams.isEmpty {
+                for id in deferredStreams { _ = nghttp2_session_resume_data(session, id) }
+                deferredStreams.removeAll()
+            }
             var out: [UInt8] = []
-            while out.count < outputChunk {
+            while true {
                 // Abuse noticed while sending (too many resets provoked): GOAWAY goes next.
                 if let reason = abortReason, !terminating { terminate(reason, code: NGHTTP2_ENHANCE_YOUR_CALM) }
                 var data: UnsafePointer<UInt8>?
@@ -195,6 +206,7 @@ final class HTTP2Session: ConnectionSession {
                 }
                 guard n > 0, let data else { break }
                 out.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+                sendAllowance -= n
             }
             if !out.isEmpty { pending.append(.write(out)) }
         }
@@ -331,6 +343,10 @@ final class HTTP2Session: ConnectionSession {
     func readResponseBody(_ id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
                           flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[id] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        guard sendAllowance > 0 else {
+            deferredStreams.insert(id)
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
         let n = min(length, stream.responseBody.count - stream.responseOffset)
         stream.responseBody.withUnsafeBufferPointer { body in
             if n > 0 { buffer.update(from: body.baseAddress! + stream.responseOffset, count: n) }
@@ -353,6 +369,7 @@ final class HTTP2Session: ConnectionSession {
 
     func streamClosed(_ id: Int32) {
         guard let stream = streams.removeValue(forKey: id) else { return }
+        deferredStreams.remove(id)
         if stream.phase == .dispatched { dispatchedCount -= 1 }
         // A job still waiting for this stream is dropped, as for a client that disconnects.
         stream.state.markClosed()

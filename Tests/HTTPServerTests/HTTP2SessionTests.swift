@@ -53,6 +53,7 @@ struct HTTP2SessionTests {
         let session: HTTP2Session
         var now: UInt64 = 1_000 * HTTP2SessionTests.second
         var draining = false
+        var pendingOutput = 0
 
         init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
             var configuration = ServerConfiguration()
@@ -67,7 +68,7 @@ struct HTTP2SessionTests {
             #expect(settings.first?.type == 4, "the server's SETTINGS go first")
         }
 
-        var context: ConnectionContext { ConnectionContext(now: now, pendingOutput: 0, isDraining: draining) }
+        var context: ConnectionContext { ConnectionContext(now: now, pendingOutput: pendingOutput, isDraining: draining) }
 
         func send(_ bytes: [UInt8]) -> [ConnectionAction] {
             bytes.withUnsafeBytes { session.handle(.received($0), context: context) }
@@ -220,5 +221,20 @@ struct HTTP2SessionTests {
         let open = h.event(.timer)
         #expect(Self.goaways(open) == ["timeout"])
         #expect(Self.closesAfterWrite(open))
+    }
+
+    @Test("a response body waits (DEFERRED) while the socket lags and resumes once it has caught up; control frames do not wait")
+    func bodyWaitsForTheSocket() throws {
+        let h = try Harness()
+        let id = try #require(Self.dispatched(h.send(Self.preface + Self.get(1))).first?.1)
+        h.pendingOutput = 2 << 20  // the socket has not taken the last 2 MiB
+        let headersOnly = Self.frames(h.event(.responded(id: id, Response(status: 200, body: Array(repeating: 9, count: 40_000)))))
+        #expect(headersOnly.map(\.type) == [1], "HEADERS go, the body waits")
+        let ping = Self.frames(h.send(Self.frame(6, stream: 0, [1, 2, 3, 4, 5, 6, 7, 8])))
+        #expect(ping.contains { $0.type == 6 && $0.flags == 1 }, "a PING is answered meanwhile")
+        h.pendingOutput = 0
+        let body = Self.frames(h.event(.outputFlushed))
+        #expect(body.filter { $0.type == 0 }.reduce(0) { $0 + $1.payload.count } == 40_000)
+        #expect(body.last?.type == 0 && body.last?.flags == 1, "END_STREAM on the last DATA frame")
     }
 }
