@@ -133,7 +133,7 @@ def evaluate_valset(model, scale: int, val_dir: str = VAL_DIR, with_ssim: bool =
     per = []
     for name, cls, lr, hr in valset_pairs(scale, val_dir):
         if bicubic:
-            q, ex, de = quantize(bicubic_up(lr, scale)), 0, 1
+            q, ex, de = quantize(bicubic_up(lr, scale)), float("nan"), 1
         else:
             sr, st = model.infer(to_tensor(lr), stats=True)
             q, ex, de = quantize(sr), st.macs_exec, st.macs_dense
@@ -157,5 +157,6 @@ def format_valset(res, label: str = "") -> str:
     """A markdown table row block: class, n, PSNR_Y, SSIM_Y, executed/dense."""
     lines = [f"| {label} | class | n | PSNR_Y dB | SSIM_Y | executed/dense |", "|---|---|---|---|---|---|"]
     for c, v in list(res["classes"].items()) + [("overall", res["overall"])]:
-        lines.append(f"| {label} | {c} | {v['n']} | {v['psnr']:.3f} | {v['ssim']:.4f} | {v['flops_ratio']:.3f} |")
+        fr = "-" if v["flops_ratio"] != v["flops_ratio"] else f"{v['flops_ratio']:.3f}"
+        lines.append(f"| {label} | {c} | {v['n']} | {v['psnr']:.3f} | {v['ssim']:.4f} | {fr} |")
     return "\n".join(lines)
