@@ -87,7 +87,7 @@ status)
         [[ -f $T/runs/x$s/train.log ]] || continue
         if running "$s"; then st="running (pgid $(cat $T/runs/x$s/pgid))"; else st="not running"; fi
         echo "== x$s: $st"
-        grep -E ' (step|VAL|VALSET|BEST|PAUSE|RESUME)' $T/runs/x$s/train.log | tail -n 4 | cut -c1-300
+        grep -E ' (step|VAL|VALSET|BEST|PAUSE|RESUME)' $T/runs/x$s/train.log | tail -n 4 | cut -c1-300 || true
     done
     ;;
 *)
