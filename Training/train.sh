@@ -53,9 +53,19 @@ start_one() {
 case "${1:-}" in
 start)
     setup
-    for s in $SCALES; do start_one "$s"; done
-    sleep 20
-    for s in $SCALES; do echo "== x$s"; tail -n 4 $T/runs/x$s/train.log; done
+    declare -A before
+    for s in $SCALES; do
+        before[$s]=0; [[ -f $T/runs/x$s/train.log ]] && before[$s]=$(wc -l < $T/runs/x$s/train.log)
+        start_one "$s"
+    done
+    for s in $SCALES; do  # show each run's first lines (START/INIT or RESUME, then DATA): up to 5 minutes
+        for _ in $(seq 150); do
+            tail -n +$((before[$s] + 1)) $T/runs/x$s/train.log 2>/dev/null | grep -q ' DATA ' && break
+            sleep 2
+        done
+        echo "== x$s"
+        tail -n +$((before[$s] + 1)) $T/runs/x$s/train.log 2>/dev/null | cut -c1-400 || true
+    done
     ;;
 pause | stop)
     for s in 2 3 4; do
