@@ -98,6 +98,92 @@ class PatchSampler:
         return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
 
 
+DEFAULT_CLASS_WEIGHTS = {"photo": 0.25, "architecture": 0.2, "lineart": 0.2, "text": 0.2, "texture": 0.15}
+
+
+def lr_window(hr: np.ndarray, y: int, x: int, p: int, s: int, margin: int = 3) -> np.ndarray:
+    """The p x p LR crop at LR position (y, x) of imresize(hr, 1/s) (hr's sides multiples of s), computed
+    from the HR window with `margin` LR pixels around it: the antialiased cubic reaches 2 LR pixels, so
+    every output kept is the one the whole image's LR has (the window's own mirrored borders fall in the
+    margin). Needs margin <= y, x and y + p + margin <= H/s (same for x)."""
+    m = margin
+    win = np.asarray(hr[(y - m) * s:(y + p + m) * s, (x - m) * s:(x + p + m) * s])
+    return imresize(win, 1.0 / s)[m:m + p, m:m + p]
+
+
+class HRPool:
+    """Random aligned (LR, HR) crops from build_data.py's HR pool, for any scale: the LR crop is made on
+    the fly from the HR window (lr_window), equal to slicing the whole image's LR. A class is drawn by
+    its weight, then an image of it with probability proportional to its area (capped at 1.5 MP, so
+    that a few large files do not crowd out the rest); crops whose LR standard deviation is below
+    flat_std are mostly skipped (sky, blank paper)."""
+
+    MARGIN = 3
+
+    def __init__(self, pool_dir: str, scale: int, patch: int, rng: np.random.Generator,
+                 class_weights: dict | None = None, flat_keep: float = 0.3, flat_std: float = 4.0):
+        meta = json.load(open(os.path.join(pool_dir, "index.json")))
+        assert meta.get("format") == "hr-pool", f"{pool_dir} is not an HR pool"
+        self.scale, self.patch, self.rng = scale, patch, rng
+        self.flat_keep, self.flat_std = flat_keep, flat_std
+        need = (patch + 2 * self.MARGIN) * scale
+        ents = [e for e in meta["entries"] if min(e["shape"][:2]) >= need]
+        self.hr = [np.load(os.path.join(pool_dir, e["id"] + ".npy"), mmap_mode="r") for e in ents]
+        self.cls = [e["cls"] for e in ents]
+        cw = dict(class_weights or DEFAULT_CLASS_WEIGHTS)
+        self.classes = sorted(c for c in set(self.cls) if cw.get(c, 0) > 0)
+        pc = np.array([cw[c] for c in self.classes], np.float64)
+        self.p_class = pc / pc.sum()
+        self.members, self.p_member = [], []
+        for c in self.classes:
+            ids = [i for i, k in enumerate(self.cls) if k == c]
+            a = np.array([min(ents[i]["shape"][0] * ents[i]["shape"][1], 1_500_000) for i in ids], np.float64)
+            self.members.append(np.array(ids))
+            self.p_member.append(a / a.sum())
+        self.meta = meta
+
+    def summary(self) -> str:
+        return ", ".join(f"{c} {len(m)} images p={p:.2f}" for c, m, p in zip(self.classes, self.members, self.p_class))
+
+    def _one(self):
+        p, s, m = self.patch, self.scale, self.MARGIN
+        for attempt in range(4):
+            ci = int(self.rng.choice(len(self.classes), p=self.p_class))
+            k = int(self.rng.choice(self.members[ci], p=self.p_member[ci]))
+            img = self.hr[k]
+            Hl, Wl = img.shape[0] // s, img.shape[1] // s
+            y = int(self.rng.integers(m, Hl - p - m + 1))
+            x = int(self.rng.integers(m, Wl - p - m + 1))
+            lr = lr_window(img, y, x, p, s, m)
+            if attempt < 3 and lr.std() < self.flat_std and self.rng.random() > self.flat_keep:
+                continue
+            break
+        hr = np.asarray(img[y * s:(y + p) * s, x * s:(x + p) * s])
+        t = int(self.rng.integers(8))
+        if t & 1:
+            lr, hr = lr[:, ::-1], hr[:, ::-1]
+        if t & 2:
+            lr, hr = lr[::-1], hr[::-1]
+        if t & 4:
+            lr, hr = lr.transpose(1, 0, 2), hr.transpose(1, 0, 2)
+        return lr, hr
+
+    def batch(self, n: int):
+        """(lr, hr) uint8 arrays of shape (n, 3, p, p) / (n, 3, s*p, s*p)."""
+        pairs = [self._one() for _ in range(n)]
+        lr = np.stack([a.transpose(2, 0, 1) for a, _ in pairs])
+        hr = np.stack([b.transpose(2, 0, 1) for _, b in pairs])
+        return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
+
+
+def open_sampler(data_dir: str, scale: int, patch: int, rng, class_weights=None):
+    """HRPool for build_data.py's pool, PatchSampler for a `prepare` directory."""
+    meta = json.load(open(os.path.join(data_dir, "index.json")))
+    if meta.get("format") == "hr-pool":
+        return HRPool(data_dir, scale, patch, rng, class_weights)
+    return PatchSampler(data_dir, patch, rng)
+
+
 def build_pool(data_dirs: dict, out: str, n_tiles: int, tile: int = 384, min_std: float = 6.0, seed: int = 0):
     """Cut `n_tiles` textured HR tiles (side `tile`, at multiples of every
     scale) and the matching LR tiles of each prepared data dir {scale: dir},

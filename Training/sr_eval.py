@@ -97,3 +97,66 @@ def evaluate_set5(model, scale: int, with_ssim: bool = False, verbose: bool = Fa
                ssim=float(np.mean([r["ssim"] for r in per])) if with_ssim else None,
                flops_ratio=ex_sum / de_sum, per_image=per, seconds=time.time() - t0)
     return res
+
+
+VAL_DIR = os.path.join(HERE, "data", "val")
+CLASSES = ["photo", "architecture", "lineart", "text", "texture"]
+
+
+def valset_pairs(scale: int, val_dir: str = VAL_DIR):
+    """[(name, class, lr, hr)] of our validation set (build_data.py): each HR crop (192x192) and its LR made
+    with imresize as the training LR is, borders included (as benchmark LR images are made)."""
+    import json
+    from imresize import imresize
+    meta = json.load(open(os.path.join(val_dir, "index.json")))
+    out = []
+    for m in meta["images"]:
+        hr = load_rgb(os.path.join(val_dir, m["name"] + ".png"))
+        hr = hr[: hr.shape[0] // (2 * scale) * 2 * scale, : hr.shape[1] // (2 * scale) * 2 * scale]
+        out.append((m["name"], m["cls"], imresize(hr, 1.0 / scale), hr))
+    return out
+
+
+def bicubic_up(lr: np.ndarray, scale: int) -> torch.Tensor:
+    """MATLAB-style bicubic upscaling (the baseline every SR table quotes)."""
+    from imresize import imresize
+    return to_tensor(imresize(lr, float(scale)))
+
+
+def evaluate_valset(model, scale: int, val_dir: str = VAL_DIR, with_ssim: bool = True, bicubic: bool = False):
+    """Per class and overall PSNR_Y / SSIM_Y (mean over the class's images; `overall` is the mean of the
+    class means, so each class counts alike) and executed/dense MACs (sums over the class's images).
+    model=None with bicubic=True gives the bicubic baseline."""
+    if model is not None:
+        model.eval()
+    t0 = time.time()
+    per = []
+    for name, cls, lr, hr in valset_pairs(scale, val_dir):
+        if bicubic:
+            q, ex, de = quantize(bicubic_up(lr, scale)), float("nan"), 1
+        else:
+            sr, st = model.infer(to_tensor(lr), stats=True)
+            q, ex, de = quantize(sr), st.macs_exec, st.macs_dense
+        hr_t = to_tensor(hr)
+        per.append(dict(name=name, cls=cls, psnr=psnr_y(q, hr_t, scale),
+                        ssim=ssim_y(q, hr_t, scale) if with_ssim else float("nan"), ex=ex, de=de))
+    classes = {}
+    for c in CLASSES + sorted({r["cls"] for r in per} - set(CLASSES)):
+        rs = [r for r in per if r["cls"] == c]
+        if rs:
+            classes[c] = dict(n=len(rs), psnr=float(np.mean([r["psnr"] for r in rs])),
+                              ssim=float(np.mean([r["ssim"] for r in rs])),
+                              flops_ratio=sum(r["ex"] for r in rs) / sum(r["de"] for r in rs))
+    overall = dict(n=len(per), psnr=float(np.mean([v["psnr"] for v in classes.values()])),
+                   ssim=float(np.mean([v["ssim"] for v in classes.values()])),
+                   flops_ratio=sum(r["ex"] for r in per) / sum(r["de"] for r in per))
+    return dict(classes=classes, overall=overall, per_image=per, seconds=time.time() - t0)
+
+
+def format_valset(res, label: str = "") -> str:
+    """A markdown table row block: class, n, PSNR_Y, SSIM_Y, executed/dense."""
+    lines = [f"| {label} | class | n | PSNR_Y dB | SSIM_Y | executed/dense |", "|---|---|---|---|---|---|"]
+    for c, v in list(res["classes"].items()) + [("overall", res["overall"])]:
+        fr = "-" if v["flops_ratio"] != v["flops_ratio"] else f"{v['flops_ratio']:.3f}"
+        lines.append(f"| {label} | {c} | {v['n']} | {v['psnr']:.3f} | {v['ssim']:.4f} | {fr} |")
+    return "\n".join(lines)

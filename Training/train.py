@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import signal
 import sys
 import time
 
@@ -31,8 +32,9 @@ import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from smsr_model import SMSR  # noqa: E402
-from sr_data import PatchSampler  # noqa: E402
-from sr_eval import evaluate_set5  # noqa: E402
+import resume_state  # noqa: E402
+from sr_data import open_sampler  # noqa: E402
+from sr_eval import VAL_DIR, evaluate_set5, evaluate_valset  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -40,7 +42,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def get_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=2)
-    ap.add_argument("--data", default=None, help="prepared data dir (default Training/data/x<scale>)")
+    ap.add_argument("--data", default=None,
+                    help="HR pool (build_data.py) or prepared data dir (default Training/data/pool, else x<scale>)")
+    ap.add_argument("--class-weights", default=None,
+                    help="HR pool sampling weights, e.g. photo=0.25,architecture=0.2,lineart=0.2,text=0.2,texture=0.15")
     ap.add_argument("--run", default=None, help="run dir (default Training/runs/x<scale>)")
     ap.add_argument("--patch", type=int, default=32, help="LR patch side (HR = scale*patch)")
     ap.add_argument("--batch", type=int, default=16)
@@ -67,6 +72,10 @@ def get_args(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps-this-run", type=int, default=0, help="stop after this many steps (0 = no limit)")
     ap.add_argument("--no-val", action="store_true")
+    ap.add_argument("--state", default=None,
+                    help="compact resume file (resume_state.py): restored when it is ahead of the run's ckpt_last.pt, "
+                         "rewritten at each validation and when the run is paused (SIGTERM)")
+    ap.add_argument("--val-set", default=None, help=f"validation set dir (default {VAL_DIR} when built)")
     ap.add_argument("--init-from", default=None,
                     help="start a new run from this project's own checkpoint of another scale: every tensor "
                          "whose shape matches is copied (all but the tail), the optimizer starts fresh")
@@ -116,31 +125,60 @@ def log(run, line):
 
 
 def validate(model, a, step, run, best):
+    """Set5 and (when built) our validation set; best.pt follows the validation set's overall PSNR_Y
+    (the mean of the class means) within the MAC ceiling, or Set5's where there is no validation set."""
     res = evaluate_set5(model, a.scale)
     per = " ".join(f"{r['name']}={r['psnr']:.2f}" for r in res["per_image"])
     log(run, f"VAL step {step} set5_psnr_y {res['psnr']:.3f} flops_ratio {res['flops_ratio']:.4f} "
              f"({per}) [{res['seconds']:.1f}s]")
-    new = not os.path.exists(os.path.join(run, "val.tsv"))
-    with open(os.path.join(run, "val.tsv"), "a") as f:
+    cols = ["step", "set5_psnr_y", "set5_flops_ratio"] + [r["name"] for r in res["per_image"]]
+    vals = [str(step), f"{res['psnr']:.4f}", f"{res['flops_ratio']:.4f}"] + [f"{r['psnr']:.4f}" for r in res["per_image"]]
+    info = dict(step=step, psnr=res["psnr"], flops_ratio=res["flops_ratio"], set5_psnr=res["psnr"])
+    if a.val_set:
+        v = evaluate_valset(model, a.scale, a.val_set)
+        o = v["overall"]
+        log(run, f"VALSET step {step} overall_psnr_y {o['psnr']:.3f} ssim_y {o['ssim']:.4f} flops_ratio "
+                 f"{o['flops_ratio']:.4f} (" + " ".join(f"{c}={x['psnr']:.3f}/{x['flops_ratio']:.3f}"
+                                                         for c, x in v["classes"].items()) + f") [{v['seconds']:.1f}s]")
+        cols += ["val_psnr_y", "val_ssim_y", "val_flops_ratio"] + [f"val_{c}" for c in v["classes"]]
+        vals += [f"{o['psnr']:.4f}", f"{o['ssim']:.4f}", f"{o['flops_ratio']:.4f}"] + \
+            [f"{x['psnr']:.4f}" for x in v["classes"].values()]
+        info.update(psnr=o["psnr"], flops_ratio=o["flops_ratio"], val_classes={c: x["psnr"] for c, x in v["classes"].items()})
+    path = os.path.join(run, "val.tsv")
+    head = "\t".join(cols) + "\n"
+    if os.path.exists(path) and open(path).readline() != head:  # an earlier layout: kept beside
+        os.replace(path, os.path.join(run, f"val.before_step{step}.tsv"))
+    new = not os.path.exists(path)
+    with open(path, "a") as f:
         if new:
-            f.write("step\tpsnr_y\tflops_ratio\t" + "\t".join(r["name"] for r in res["per_image"]) + "\n")
-        f.write(f"{step}\t{res['psnr']:.4f}\t{res['flops_ratio']:.4f}\t" +
-                "\t".join(f"{r['psnr']:.4f}" for r in res["per_image"]) + "\n")
-    info = dict(step=step, psnr=res["psnr"], flops_ratio=res["flops_ratio"])
+            f.write(head)
+        f.write("\t".join(vals) + "\n")
     os.makedirs(os.path.join(run, "snapshots"), exist_ok=True)
     save_atomic(dict(model=model.state_dict(), scale=a.scale, val=info, args=vars(a)),
                 os.path.join(run, "snapshots", f"step_{step:07d}.pt"))
-    if res["flops_ratio"] <= a.flops_target and (best is None or res["psnr"] > best["psnr"]):
+    if best is not None and best.get("criterion") != info_criterion(a):  # the criterion changed: start anew
+        best = None
+    info["criterion"] = info_criterion(a)
+    # The ceiling is on Set5's ratio, the figure the shipping targets name.
+    if res["flops_ratio"] <= a.flops_target and (best is None or info["psnr"] > best["psnr"]):
         best = info
         save_atomic(dict(model=model.state_dict(), scale=a.scale, val=info, args=vars(a)), os.path.join(run, "best.pt"))
-        log(run, f"BEST step {step} psnr {res['psnr']:.3f} flops {res['flops_ratio']:.4f}")
+        log(run, f"BEST step {step} psnr {info['psnr']:.3f} flops {info['flops_ratio']:.4f} ({info['criterion']})")
     model.train()
     return best
 
 
+def info_criterion(a):
+    return "valset" if a.val_set else "set5"
+
+
 def main(argv=None):
     a = get_args(argv)
-    a.data = a.data or os.path.join(HERE, "data", f"x{a.scale}")
+    if a.data is None:
+        pool = os.path.join(HERE, "data", "pool")
+        a.data = pool if os.path.exists(os.path.join(pool, "index.json")) else os.path.join(HERE, "data", f"x{a.scale}")
+    if a.val_set is None and os.path.exists(os.path.join(VAL_DIR, "index.json")):
+        a.val_set = VAL_DIR
     a.run = a.run or os.path.join(HERE, "runs", f"x{a.scale}")
     if a.flops_target is None:
         a.flops_target = 0.70 if a.scale == 2 else 0.80
@@ -154,19 +192,29 @@ def main(argv=None):
     random.seed(a.seed)
     step, best = 0, None
     ck = os.path.join(a.run, "ckpt_last.pt")
+    st, src = None, ck
     if os.path.exists(ck):
         st = torch.load(ck, map_location="cpu", weights_only=False)
+    if a.state and os.path.exists(a.state):
+        committed = resume_state.read(a.state)
+        if st is None or committed["step"] > st["step"]:
+            st, src = committed, a.state
+    if st is not None:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["optimizer"])
         step, best = st["step"], st.get("best")
         torch.set_rng_state(st["torch_rng"])
         rng.bit_generator.state = st["np_rng"]
         random.setstate(st["py_rng"])
-        log(a.run, f"RESUME step {step} tau {st.get('tau', float('nan')):.4f} from {ck} " + json.dumps(vars(a)))
+        log(a.run, f"RESUME step {step} tau {st.get('tau', float('nan')):.4f} from {src} " + json.dumps(vars(a)))
     else:
         if a.init_from:
-            src = torch.load(a.init_from, map_location="cpu", weights_only=False)
-            src = src.get("model", src)
+            if a.init_from.endswith(".safetensors"):
+                from safetensors.torch import load_file
+                src = load_file(a.init_from)
+            else:
+                src = torch.load(a.init_from, map_location="cpu", weights_only=False)
+                src = src.get("model", src)
             own = model.state_dict()
             taken = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
             model.load_state_dict(taken, strict=False)
@@ -176,13 +224,26 @@ def main(argv=None):
         with open(os.path.join(a.run, "config.json"), "w") as f:
             json.dump(cfg, f, indent=1)
         log(a.run, "START " + json.dumps(cfg))
-    sampler = PatchSampler(a.data, a.patch, rng)
+    cw = None
+    if a.class_weights:
+        cw = {k: float(v) for k, v in (kv.split("=") for kv in a.class_weights.split(","))}
+    sampler = open_sampler(a.data, a.scale, a.patch, rng, cw)
     assert sampler.scale == a.scale, "data scale does not match --scale"
+    if hasattr(sampler, "summary"):
+        log(a.run, f"DATA {a.data}: {sampler.summary()}")
 
-    def checkpoint():
-        save_atomic(dict(model=model.state_dict(), optimizer=opt.state_dict(), step=step, best=best,
-                         tau=tau_at(step, a), torch_rng=torch.get_rng_state(), np_rng=rng.bit_generator.state,
-                         py_rng=random.getstate(), args=vars(a)), ck)
+    def checkpoint(state_too=False):
+        obj = dict(model=model.state_dict(), optimizer=opt.state_dict(), step=step, best=best,
+                   tau=tau_at(step, a), torch_rng=torch.get_rng_state(), np_rng=rng.bit_generator.state,
+                   py_rng=random.getstate(), args=vars(a))
+        save_atomic(obj, ck)
+        if state_too and a.state:
+            resume_state.write(obj, a.state)
+
+    stop = []
+    # SIGTERM (train.sh pause): finish the step in flight, checkpoint, write the resume file, exit.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.append(1))
 
     model.train()
     t_last, n_last = time.time(), 0
@@ -211,10 +272,14 @@ def main(argv=None):
             checkpoint()
         if not a.no_val and (step % a.val_every == 0 or step == a.total_steps):
             best = validate(model, a, step, a.run, best)
-            checkpoint()
+            checkpoint(state_too=True)
             t_last, n_last = time.time(), 0
         if a.max_steps_this_run and steps_this_run >= a.max_steps_this_run:
-            checkpoint()
+            checkpoint(state_too=True)
+            break
+        if stop:
+            checkpoint(state_too=True)
+            log(a.run, f"PAUSE step {step}" + (f": resume file {a.state}" if a.state else ""))
             break
     log(a.run, f"STOP step {step}")
     return step
