@@ -3,9 +3,9 @@ import Imaging
 import Testing
 @testable import UpscaleService
 
-/// What real images bring: gray, alpha, 16-bit, JPEG, corrupt bytes, size limits.
-@Suite struct UpscalePipelineTests {
-    let pipeline = UpscalePipeline(model: SharedData.officialModel)
+/// What real images bring: gray, alpha, 16-bit, JPEG, WebP, corrupt bytes, size limits.
+@Suite struct UpscaleFlowTests {
+    let flow = SharedData.flow(SharedData.officialModel)
 
     /// A small RGB test picture cut from a Set5 LR image.
     static func sample(width: Int = 20, height: Int = 14) throws -> Image {
@@ -15,10 +15,10 @@ import Testing
 
     @Test func grayComesBackGrayWithTheSameLumaAsTheColourRun() throws {
         let gray = try Self.sample().converted(to: .gray)
-        let (output, _) = pipeline.upscale(gray)
+        let (output, _) = flow.upscale(gray)
         #expect(output.layout == .gray && output.width == 40 && output.height == 28)
         // Running the same gray picture as RGB and taking luma gives the same answer.
-        let (rgbOutput, _) = pipeline.upscale(gray.converted(to: .rgb))
+        let (rgbOutput, _) = flow.upscale(gray.converted(to: .rgb))
         #expect(rgbOutput.converted(to: .gray).pixels == output.pixels)
     }
 
@@ -27,9 +27,9 @@ import Testing
         // A horizontal alpha ramp: bicubic upscaling keeps it a ramp, monotone along rows.
         let alpha = (0..<(rgb.width * rgb.height)).map { Float(($0 % rgb.width) * 12) }
         let rgba = rgb.attachingAlpha(alpha)
-        let (output, _) = pipeline.upscale(rgba)
+        let (output, _) = flow.upscale(rgba)
         #expect(output.layout == .rgba && output.width == 2 * rgb.width)
-        let (colourOnly, _) = pipeline.upscale(rgb)
+        let (colourOnly, _) = flow.upscale(rgb)
         #expect(output.converted(to: .rgb).pixels == colourOnly.pixels, "alpha must not change the colour result")
         let outAlpha = try #require(output.alphaPlane())
         for y in 0..<output.height {
@@ -39,36 +39,50 @@ import Testing
         }
     }
 
-    @Test func pngInPngOutAndJpegInJpegOut() throws {
+    /// Runs `bytes` through the whole flow.
+    func run(_ bytes: [UInt8], _ encoding: OutputEncoding?, flow: UpscaleFlow? = nil) throws(UpscaleFlow.Failure) -> UpscaleOutcome {
+        var stopwatch = Stopwatch()
+        return try (flow ?? self.flow).run(bytes, encoding: encoding, stopwatch: &stopwatch)
+    }
+
+    @Test func everyFormatInEveryFormatOut() throws {
         let image = try Self.sample()
-        for format in ImageFormat.allCases {
-            let encoded = try ImageCodec.encode(image, as: format, quality: 95)
-            let outcome = try pipeline.upscale(encoded: encoded)
-            #expect(ImageCodec.sniff(outcome.bytes) == format)
-            let decoded = try ImageCodec.decode(outcome.bytes)
-            #expect(decoded.image.width == 40 && decoded.image.height == 28)
-            #expect(outcome.report.format == format)
-            #expect(outcome.report.work.executed < outcome.report.work.dense)
-            #expect(outcome.report.stages.map(\.name).starts(with: ["decode", "infer", "encode"]))
+        for input in ImageFormat.allCases {
+            let encoded = try ImageCodec.encode(image, as: input, quality: 95)
+            for output in ImageFormat.allCases {
+                let outcome = try run(encoded, OutputEncoding(format: output))
+                #expect(ImageCodec.sniff(outcome.encoded) == output)
+                let decoded = try ImageCodec.decode(outcome.encoded)
+                #expect(decoded.image.width == 40 && decoded.image.height == 28)
+                let report = outcome.report(totalMilliseconds: 1)
+                #expect(report.format == output && report.input == .init(width: 20, height: 14))
+                #expect(report.work.executed < report.work.dense)
+                #expect(report.laps.map(\.name) == ["decode", "infer", "encode"])
+            }
         }
-        // An explicit format overrides the input's.
-        let asJPEG = try pipeline.upscale(encoded: try ImageCodec.encode(image, as: .png), format: .jpeg, quality: 80)
-        #expect(ImageCodec.sniff(asJPEG.bytes) == .jpeg)
+    }
+
+    @Test func withoutAnEncodingNothingIsEncodedAndTheReportSaysTheInputsFormat() throws {
+        let outcome = try run(try ImageCodec.encode(try Self.sample(), as: .webp, quality: 90), nil)
+        #expect(outcome.encoded.isEmpty && outcome.format == .webp)
+        #expect(outcome.laps.map(\.name) == ["decode", "infer"])
     }
 
     @Test func sixteenBitInputIsProcessedAtEightBits() throws {
         let bytes = try SharedData.bytes("testdata/pngsuite/png/basn2c16.png")
-        let outcome = try pipeline.upscale(encoded: bytes)
-        let decoded = try ImageCodec.decode(outcome.bytes)
+        let outcome = try run(bytes, OutputEncoding(format: .png))
+        let decoded = try ImageCodec.decode(outcome.encoded)
         #expect(decoded.header.bitDepth == 8 && decoded.image.width == 64 && decoded.image.layout == .rgb)
     }
 
-    @Test func corruptAndOversizedInputsAreTypedErrors() throws {
+    @Test func corruptAndOversizedInputsAreDecodeFailures() throws {
         let good = try ImageCodec.encode(try Self.sample(), as: .png)
-        #expect(throws: ImageError.self) { try pipeline.upscale(encoded: Array(good.prefix(good.count / 2))) }
-        #expect(throws: ImageError.self) { try pipeline.upscale(encoded: [1, 2, 3, 4]) }
-        #expect(throws: ImageError.tooLarge(width: 20, height: 14, limit: 100)) {
-            try pipeline.upscale(encoded: good, maxPixels: 100)
+        for bad in [Array(good.prefix(good.count / 2)), [1, 2, 3, 4]] {
+            let failure = #expect(throws: UpscaleFlow.Failure.self) { try run(bad, OutputEncoding(format: .png)) }
+            #expect(failure?.stage == .decode)
         }
+        let limited = UpscaleFlow(model: SharedData.officialModel, options: flow.options, maxPixels: 100)
+        let failure = #expect(throws: UpscaleFlow.Failure.self) { try run(good, OutputEncoding(format: .png), flow: limited) }
+        #expect(failure?.error == .tooLarge(width: 20, height: 14, limit: 100))
     }
 }

@@ -23,7 +23,8 @@ public struct ConfigurationSources: Sendable {
     public let flags: [Key: String]
     public let environment: [String: String]
 
-    public init(flags: [Key: String], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `environment` is the process's, read once where it starts.
+    public init(flags: [Key: String], environment: [String: String]) {
         self.flags = flags
         self.environment = environment
     }
@@ -35,8 +36,9 @@ public struct ConfigurationSources: Sendable {
         return nil
     }
 
-    /// Variables read elsewhere: the engine's kernel and tile overrides, and the build's target CPU.
-    public static let otherVariables: Set<String> = [KernelChoice.environmentVariable, Tiling.environmentVariable, "SMSR_TARGET_CPU"]
+    /// Variables that are no setting of `smsr serve`: the engine's (read into `EngineSettings`) and the
+    /// build's target CPU (read by Package.swift).
+    public static let otherVariables: Set<String> = [EngineSettings.kernelsVariable, EngineSettings.tileVariable, "SMSR_TARGET_CPU"]
 
     /// `SMSR_*` variables that no setting reads (a misspelt `SMSR_WORKER` would otherwise be silently ignored).
     public var unknownVariables: [String] {
@@ -44,8 +46,8 @@ public struct ConfigurationSources: Sendable {
         return environment.keys.filter { $0.hasPrefix("SMSR_") && !known.contains($0) }.sorted()
     }
 
-    /// Model files: repeated `--model` flags arrive joined by newlines; `SMSR_MODEL` separates
-    /// paths with commas.
+    /// Models, each a weight file or `embedded:xN`: repeated `--model` flags arrive joined by
+    /// newlines; `SMSR_MODEL` separates them with commas.
     public var modelPaths: [String] {
         guard let (text, source) = value(.model) else { return [] }
         let separator: Character = source == Key.model.flag ? "\n" : ","
@@ -107,6 +109,7 @@ public struct ConfigurationSources: Sendable {
             }
             c.logFormat = format
         }
+        c.engine = try EngineSettings(environment: environment)
         if let (text, source) = value(.logLevel) {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")

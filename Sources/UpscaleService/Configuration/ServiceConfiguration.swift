@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SMSR
 
 /// Everything `smsr serve` can be told, with production defaults.
 public struct ServiceConfiguration: Sendable {
@@ -25,8 +26,14 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     /// `Retry-After` seconds sent with 503s.
     public var retryAfterSeconds = 1
+    /// The kernels and tiling every job runs with.
+    public var engine = EngineSettings()
 
     public init() {}
+
+    /// How each job runs the network: its share of the CPU budget (`threadsPerJob`), so workers x
+    /// threads-per-job stays within the cores, and the engine settings.
+    public var inferenceOptions: InferenceOptions { engine.inferenceOptions(threads: threadsPerJob) }
 
     /// The effective settings for the start-up log line: no secrets, only how many keys there are.
     public var loggedSettings: Logger.Metadata {
@@ -38,6 +45,7 @@ public struct ServiceConfiguration: Sendable {
             "max_body_bytes": "\(maxBodyBytes)", "max_pixels": "\(maxPixels)",
             "api_keys": "\(apiKeys.map { "\($0.count) from \(apiKeysFile ?? "configuration")" } ?? "off")",
             "log_format": "\(logFormat.rawValue)", "log_level": "\(logLevel.rawValue)",
+            "kernels": "\(engine.kernels ?? "widest")", "tile": "\(engine.tileSize.map(String.init) ?? "automatic")",
         ]
     }
 }

@@ -1,10 +1,13 @@
 import HTTPServer
 import Imaging
 
-/// The image a request carries: the whole body when `Content-Type` is an image type, or the field
-/// named `image` of a `multipart/form-data` body.
+/// The image a request carries: the whole body when `Content-Type` is an image type,
+/// `application/octet-stream` or missing, or the field named `image` of a `multipart/form-data` body.
+/// The bytes themselves decide the format (PNG, JPEG and WebP are told apart by their first bytes);
+/// a declared type only shapes the error when they are none of these.
 struct ImageUpload: Sendable {
     static let fieldName = "image"
+    static let octetStream = "application/octet-stream"
 
     var bytes: [UInt8]
     /// The format the bytes themselves announce.
@@ -12,18 +15,17 @@ struct ImageUpload: Sendable {
 
     /// Whether a `Content-Type` could carry an image, checked before the body is read.
     static func acceptsContentType(_ value: String?) -> Bool {
-        guard let value, let type = MediaType(value) else { return false }
-        if ImageFormat(mimeType: type.essence) != nil { return true }
+        guard let value else { return true }
+        guard let type = MediaType(value) else { return false }
+        if ImageFormat(mimeType: type.essence) != nil || type.essence == octetStream { return true }
         return type.essence == "multipart/form-data" && type.parameters["boundary"] != nil
     }
 
     init(request: Request) throws(ProblemDetails) {
         let contentType = request.headers["Content-Type"]
-        guard let value = contentType, let type = MediaType(value), Self.acceptsContentType(value) else {
-            throw .unsupportedMediaType(contentType)
-        }
+        guard Self.acceptsContentType(contentType) else { throw .unsupportedMediaType(contentType) }
         let declared: String?
-        if type.essence == "multipart/form-data" {
+        if let value = contentType, let type = MediaType(value), type.essence == "multipart/form-data" {
             let form: MultipartForm
             do {
                 form = try MultipartForm(body: request.body, boundary: type.parameters["boundary"] ?? "")
@@ -39,13 +41,13 @@ struct ImageUpload: Sendable {
             declared = part.contentType
         } else {
             bytes = request.body
-            declared = type.essence
+            declared = contentType.flatMap { MediaType($0)?.essence }
         }
         guard !bytes.isEmpty else { throw .badRequest("the image is empty", kind: "empty-image") }
-        guard let sniffed = ImageCodec.sniff(Array(bytes.prefix(8))) else {
-            // Declared as PNG or JPEG but not one: a broken file. Anything else: the wrong kind of file.
+        guard let sniffed = ImageCodec.sniff(bytes) else {
+            // Declared as an image format but not one: a broken file. Anything else: the wrong kind of file.
             if let declared, ImageFormat(mimeType: declared) != nil {
-                throw .corruptImage("the data sent as \(declared) is not a PNG or JPEG image")
+                throw .corruptImage("the data sent as \(declared) is not a PNG, JPEG or WebP image")
             }
             throw .notAnImage(declared: declared)
         }

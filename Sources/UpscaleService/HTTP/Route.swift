@@ -4,6 +4,7 @@ import HTTPServer
 /// and in log lines, so a flood of odd paths cannot mint new metric series.
 public enum Route: String, Sendable, CaseIterable {
     case demoPage = "/"
+    case openAPI = "/openapi.json"
     case healthz = "/healthz"
     case readyz = "/readyz"
     case metrics = "/metrics"
@@ -20,18 +21,18 @@ public enum Route: String, Sendable, CaseIterable {
     var method: HTTPMethod {
         switch self {
         case .upscale, .analyze, .masks: .post
-        case .demoPage, .healthz, .readyz, .metrics, .models: .get
+        case .demoPage, .openAPI, .healthz, .readyz, .metrics, .models: .get
         }
     }
 
     /// Routes whose body is an image to run through the network.
     var takesImage: Bool { method == .post }
 
-    /// Probes stay reachable without an API key, so orchestrators need no secret; the demo page is
-    /// static and holds none.
+    /// Probes stay reachable without an API key, so orchestrators need no secret; the demo page and
+    /// the API description are static and hold none.
     var needsAuthorization: Bool {
         switch self {
-        case .healthz, .readyz, .demoPage: false
+        case .healthz, .readyz, .demoPage, .openAPI: false
         case .metrics, .models, .upscale, .analyze, .masks: true
         }
     }

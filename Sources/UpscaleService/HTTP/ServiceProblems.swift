@@ -1,4 +1,5 @@
 import HTTPServer
+import Imaging
 
 /// Every refusal the service makes, each with its own problem type and a detail that says what to
 /// change.
@@ -25,13 +26,14 @@ extension ProblemDetails {
     static func unsupportedMediaType(_ contentType: String?) -> ProblemDetails {
         .init(kind: "unsupported-media-type", title: "Unsupported Media Type", status: 415,
               detail: (contentType.map { "Content-Type \($0) is not accepted" } ?? "the request has no Content-Type")
-                  + "; send image/png, image/jpeg, or multipart/form-data with a field named image",
+                  + "; send the image as image/png, image/jpeg, image/webp or application/octet-stream,"
+                  + " or multipart/form-data with a field named image",
               rejectionReason: "unsupported_type")
     }
 
     static func notAnImage(declared: String?) -> ProblemDetails {
         .init(kind: "unsupported-media-type", title: "Unsupported Media Type", status: 415,
-              detail: "the uploaded file\(declared.map { " (\($0))" } ?? "") is not a PNG or JPEG image",
+              detail: "the uploaded file\(declared.map { " (\($0))" } ?? "") is not a PNG, JPEG or WebP image",
               rejectionReason: "unsupported_type")
     }
 
@@ -54,9 +56,37 @@ extension ProblemDetails {
         .init(kind: kind, title: "Bad Request", status: 400, detail: detail)
     }
 
+    static func invalidParameter(_ detail: String) -> ProblemDetails {
+        .badRequest(detail, kind: "invalid-parameter")
+    }
+
+    static func tooLargeForFormat(width: Int, height: Int, format: ImageFormat, largestSide: Int) -> ProblemDetails {
+        .init(kind: "too-large-for-format", title: "Image Too Large", status: 422,
+              detail: "the upscaled image would be \(width)x\(height), more than \(format.rawValue.uppercased()) allows"
+                  + " (\(largestSide) pixels a side); ask for another format",
+              rejectionReason: "too_many_pixels")
+    }
+
+    /// Decoding failures as the client should see them.
+    static func forImage(_ error: ImageError) -> ProblemDetails {
+        switch error {
+        case let .tooLarge(width, height, limit): .tooManyPixels(width: width, height: height, limit: limit)
+        case .unsupportedFormat: .notAnImage(declared: nil)
+        case .empty, .corrupt, .resourceLimit, .invalidQuality, .unencodable: .corruptImage(error.description)
+        }
+    }
+
+    /// A failed step of the upscale flow: the client's image, or (encoding what the network made) ours.
+    static func forFlow(_ failure: UpscaleFlow.Failure) -> ProblemDetails {
+        switch failure.stage {
+        case .decode: .forImage(failure.error)
+        case .encode: .internalError("the result could not be encoded: \(failure.error)")
+        }
+    }
+
     static func notAcceptable(_ accept: String) -> ProblemDetails {
         .init(kind: "not-acceptable", title: "Not Acceptable", status: 406,
-              detail: "Accept: \(accept) allows neither image/png nor image/jpeg")
+              detail: "Accept: \(accept) allows none of image/png, image/jpeg and image/webp")
     }
 
     static func queueFull(capacity: Int, retryAfter: Int) -> ProblemDetails {

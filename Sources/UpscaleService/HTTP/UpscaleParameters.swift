@@ -2,7 +2,8 @@ import HTTPServer
 import Imaging
 
 /// What a client may ask of one image: the scale (`?scale=`), the output format (`?format=`, else
-/// the `Accept` header, else the input's) and the JPEG quality (`?quality=`).
+/// the `Accept` header, else the input's), the quality of JPEG and lossy WebP (`?quality=`) and
+/// lossless WebP (`?lossless=true`).
 struct UpscaleParameters: Sendable, Equatable {
     var scale: Int
     /// Nil means "the input's format", settled once the image header is read.
@@ -10,22 +11,22 @@ struct UpscaleParameters: Sendable, Equatable {
     /// Weights from the `Accept` header; nil when there is none (or it does not apply).
     var acceptWeights: [ImageFormat: Double]?
     var quality: Int
+    var lossless: Bool
 
-    static let defaultQuality = 90
-
-    /// The defaults: this scale, the input's format, default quality.
+    /// The defaults: this scale, the input's format, default quality, lossy.
     init(scale: Int) {
         self.scale = scale
         format = nil
         acceptWeights = nil
-        quality = Self.defaultQuality
+        quality = OutputEncoding.defaultQuality
+        lossless = false
     }
 
     /// Reads the query and, when the route answers with an image, `Accept`.
     init(head: RequestHead, scales: [Int], defaultScale: Int, negotiatesFormat: Bool) throws(ProblemDetails) {
         self.init(scale: defaultScale)
         if let text = head.queryValue("scale") {
-            guard let value = Int(text) else { throw .badRequest("scale must be an integer, not \(text)", kind: "invalid-parameter") }
+            guard let value = Int(text) else { throw .invalidParameter("scale must be an integer, not \(text)") }
             guard scales.contains(value) else {
                 throw .badRequest("no model for scale \(value) is loaded; available: \(scales.map(String.init).joined(separator: ", "))",
                                   kind: "scale-unavailable")
@@ -33,17 +34,23 @@ struct UpscaleParameters: Sendable, Equatable {
             scale = value
         }
         if let text = head.queryValue("format") {
-            switch text.lowercased() {
-            case "png": format = .png
-            case "jpeg", "jpg": format = .jpeg
-            default: throw .badRequest("format must be png or jpeg, not \(text)", kind: "invalid-parameter")
+            guard let named = ImageFormat(name: text) else {
+                throw .invalidParameter("format must be png, jpeg or webp, not \(text)")
             }
+            format = named
         }
         if let text = head.queryValue("quality") {
             guard let value = Int(text), (1...100).contains(value) else {
-                throw .badRequest("quality must be an integer from 1 to 100, not \(text)", kind: "invalid-parameter")
+                throw .invalidParameter("quality must be an integer from 1 to 100, not \(text)")
             }
             quality = value
+        }
+        if let text = head.queryValue("lossless") {
+            switch text.lowercased() {
+            case "true", "1": lossless = true
+            case "false", "0": lossless = false
+            default: throw .invalidParameter("lossless must be true or false, not \(text)")
+            }
         }
         if negotiatesFormat, format == nil, let accept = head.headers["Accept"] {
             let weights = Self.acceptWeights(accept)
@@ -74,5 +81,26 @@ struct UpscaleParameters: Sendable, Equatable {
         let best = acceptWeights.values.max() ?? 0
         if acceptWeights[input] == best { return input }
         return ImageFormat.allCases.first { acceptWeights[$0] == best } ?? input
+    }
+
+    /// How an image whose own format is `input` is written; JPEG has no lossless mode.
+    func encoding(input: ImageFormat) throws(ProblemDetails) -> OutputEncoding {
+        let format = outputFormat(input: input)
+        if lossless, format == .jpeg {
+            throw .invalidParameter("lossless applies to WebP (PNG always is); JPEG has no lossless mode")
+        }
+        return OutputEncoding(format: format, quality: quality, lossless: lossless)
+    }
+}
+
+extension ImageFormat {
+    /// A format by the name clients use (`png`, `jpeg` or `jpg`, `webp`), any case.
+    init?(name: String) {
+        switch name.lowercased() {
+        case "png": self = .png
+        case "jpeg", "jpg": self = .jpeg
+        case "webp": self = .webp
+        default: return nil
+        }
     }
 }

@@ -65,15 +65,20 @@ public struct ModelCatalog: Sendable {
 }
 
 extension ModelCatalog {
-    /// Loads each weight file (several give several scales), or the embedded default when none is
-    /// given, and checks that `defaultScale` is among them.
-    public static func load(paths: [String], defaultScale: Int?) throws -> ModelCatalog {
-        let models: [LoadedModel]
+    /// Loads each model named (a weight file, or `embedded:xN` for one built into this binary), or
+    /// every embedded model when none is named, and checks that `defaultScale` is among them.
+    public static func load(paths: [String], defaultScale: Int?) throws(ModelLoadingError) -> ModelCatalog {
+        var models: [LoadedModel] = []
         if paths.isEmpty {
-            models = [try ModelLoading.load(path: nil, scale: defaultScale)]
+            guard !EmbeddedModels.scales.isEmpty else { throw .noEmbeddedModel(scale: nil) }
+            for scale in EmbeddedModels.scales { models.append(try ModelLoading.loadEmbedded(scale: scale)) }
         } else {
-            models = try paths.map { path throws(ModelLoadingError) in try ModelLoading.load(path: path, scale: nil) }
+            for path in paths { models.append(try ModelLoading.load(path: path, scale: nil)) }
         }
-        return try ModelCatalog(models: models, defaultScale: defaultScale)
+        do {
+            return try ModelCatalog(models: models, defaultScale: defaultScale)
+        } catch {
+            throw .catalog(error.description)
+        }
     }
 }

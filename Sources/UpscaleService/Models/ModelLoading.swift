@@ -5,7 +5,7 @@ import SMSR
 /// A network ready to run, with where it came from.
 public struct LoadedModel: Sendable {
     public let network: SMSRNetwork
-    /// A file path, or `embedded:xN` for a built-in default.
+    /// A file path, or `embedded:xN` for one built into the binary.
     public let source: String
     /// SHA-256 of the weight file's bytes, hex.
     public let sha256: String
@@ -23,12 +23,18 @@ public struct LoadedModel: Sendable {
 
 /// Why no model could be provided.
 public enum ModelLoadingError: Error, Sendable, CustomStringConvertible {
+    /// The file could not be read at all.
+    case unreadable(path: String, reason: String)
+    /// The bytes are not a usable SMSR weight file.
     case file(path: String, reason: String)
     case noEmbeddedModel(scale: Int?)
     case scaleMismatch(path: String, fileScale: Int, requested: Int)
+    /// The models loaded do not make a catalog (two for one scale, none for the default scale).
+    case catalog(String)
 
     public var description: String {
         switch self {
+        case let .unreadable(path, reason): "cannot load model \(path): \(reason)"
         case let .file(path, reason): "cannot load model \(path): \(reason)"
         case let .noEmbeddedModel(scale):
             "this build has no embedded default model\(scale.map { " for scale \($0)" } ?? "")"
@@ -36,6 +42,7 @@ public enum ModelLoadingError: Error, Sendable, CustomStringConvertible {
                 + " pass one with --model FILE.safetensors"
         case let .scaleMismatch(path, fileScale, requested):
             "model \(path) is for scale \(fileScale), but scale \(requested) was requested"
+        case let .catalog(reason): reason
         }
     }
 }
@@ -55,15 +62,26 @@ public enum EmbeddedModels {
 }
 
 public enum ModelLoading {
-    /// Loads `path` if given (checking it against `scale` when both are given), else the embedded default
-    /// for `scale` (or the default scale).
+    /// What names an embedded model: `embedded:x4`.
+    public static let embeddedPrefix = "embedded:"
+
+    /// Loads `path` if given (a weight file, or `embedded:xN`; checked against `scale` when both are
+    /// given), else the embedded model for `scale` (or the default scale).
     public static func load(path: String?, scale: Int?) throws(ModelLoadingError) -> LoadedModel {
         guard let path else { return try loadEmbedded(scale: scale) }
-        let bytes: Data
+        if path.hasPrefix(embeddedPrefix) {
+            let name = path.dropFirst(embeddedPrefix.count)
+            guard name.hasPrefix("x"), let embedded = Int(name.dropFirst()) else {
+                throw .file(path: path, reason: "an embedded model is named embedded:xN, as in embedded:x2")
+            }
+            if let scale, scale != embedded { throw .scaleMismatch(path: path, fileScale: embedded, requested: scale) }
+            return try loadEmbedded(scale: embedded)
+        }
+        let bytes: [UInt8]
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            bytes = try FileBytes.read(path)
         } catch {
-            throw .file(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: error.reason)
         }
         let model = try load(bytes: bytes, source: path)
         if let scale, scale != model.scale { throw .scaleMismatch(path: path, fileScale: model.scale, requested: scale) }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HTTPServer
 import Imaging
@@ -16,18 +15,25 @@ import SMSR
 /// ```
 public final class UpscaleService: Sendable {
     public let configuration: ServiceConfiguration
-    private let endpoints: ServiceEndpoints
+    private let catalog: ModelCatalog
+    private let readiness: Readiness
+    private let jobs: JobRunner
     private let server: Server
     private let metricsServer: Server?
-    private let pool: WorkerPool<UpscaleJob>
     let logger: Logger
 
     public init(configuration: ServiceConfiguration, catalog: ModelCatalog, logger: Logger, hooks: JobHooks = JobHooks()) {
         self.configuration = configuration
+        self.catalog = catalog
         self.logger = logger
-        let endpoints = ServiceEndpoints(configuration: configuration, catalog: catalog, logger: logger, hooks: hooks)
-        self.endpoints = endpoints
-        let metrics = endpoints.metrics
+        let metrics = ServiceMetrics(queueCapacity: configuration.queueCapacity)
+        let readiness = Readiness()
+        self.readiness = readiness
+        jobs = JobRunner(configuration: configuration, metrics: metrics, hooks: hooks)
+        let router = Router(
+            routes: Routes(catalog: catalog, configuration: configuration, metrics: metrics, readiness: readiness, jobs: jobs,
+                           inference: configuration.inferenceOptions),
+            logger: logger)
 
         var apiRoutes = Route.allCases
         var metricsRoutes: RouteTable?
@@ -67,26 +73,24 @@ public final class UpscaleService: Sendable {
                 })
         }
         server = Server(configuration: http, events: events(apiTable), logger: httpLogger,
-                        admission: endpoints.admission(apiTable, authorizes: true), handler: endpoints.handler(apiTable))
+                        admission: router.admission(apiTable, authorizes: true), handler: router.handler(apiTable))
         if let metricsRoutes, let metricsPort = configuration.metricsPort {
             var admin = http
             admin.port = metricsPort
             metricsServer = Server(configuration: admin, events: events(metricsRoutes), logger: httpLogger,
-                                   admission: endpoints.admission(metricsRoutes, authorizes: false),
-                                   handler: endpoints.handler(metricsRoutes))
+                                   admission: router.admission(metricsRoutes, authorizes: false),
+                                   handler: router.handler(metricsRoutes))
         } else {
             metricsServer = nil
         }
-        pool = WorkerPool(count: configuration.workers, queue: endpoints.queue,
-                          busy: { metrics.workersBusyChanged(by: $0) }, run: { endpoints.run($0) })
     }
 
     /// Binds the listeners and starts warming up; `/readyz` answers 200 once every model has run a
     /// small image.
     public func start() throws(ServerError) {
         var settings = configuration.loggedSettings
-        settings["models"] = "\(endpoints.catalog.models.map { "x\($0.scale)=\($0.source)" }.joined(separator: ","))"
-        settings["default_scale"] = "\(endpoints.catalog.defaultScale)"
+        settings["models"] = "\(catalog.models.map { "x\($0.scale)=\($0.source)" }.joined(separator: ","))"
+        settings["default_scale"] = "\(catalog.defaultScale)"
         logger.info("configuration", metadata: settings)
         let cores = CPUAllowance.cores
         if configuration.workers * configuration.threadsPerJob > cores {
@@ -105,40 +109,39 @@ public final class UpscaleService: Sendable {
 
     public var port: Int? { server.localPort }
     public var metricsPort: Int? { metricsServer?.localPort }
-    public var isReady: Bool { endpoints.readiness.state == .ready }
+    public var isReady: Bool { readiness.state == .ready }
 
     /// Waits until warm-up has finished; false on timeout.
     public func waitUntilReady(timeout: Duration) -> Bool {
-        endpoints.readiness.wait(for: .ready, timeout: timeout) && endpoints.readiness.state == .ready
+        readiness.wait(for: .ready, timeout: timeout) && readiness.state == .ready
     }
 
-    /// Runs one small image through each model on the workers, then declares the service ready.
+    /// Runs one small image through each model on the workers, one model after the other, then
+    /// declares the service ready. A model that fails its warm-up keeps the service unready.
     private func warmUp() {
-        let models = endpoints.catalog.models
-        let remaining = WarmUpCount(models.count)
-        let sample = WarmUpSample.png
-        for model in models {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let job = UpscaleJob(
-                id: 0, kind: .warmUp, requestID: "warm-up-x\(model.scale)", image: sample,
-                parameters: UpscaleParameters(scale: model.scale), model: model,
-                receivedAt: start, queuedAt: start, deadline: .max, connection: nil,
-                finish: { [endpoints, logger] response, result in
-                    guard response.status == 200, let result else {
-                        logger.error("warm-up failed", metadata: ["scale": "\(model.scale)", "status": "\(response.status)"])
-                        return
+        let (catalog, jobs, readiness, logger) = (catalog, jobs, readiness, logger)
+        let options = configuration.inferenceOptions
+        RequestExecutor.run {
+            for model in catalog.models {
+                let flow = UpscaleFlow(model: model, options: options)
+                do throws(ProblemDetails) {
+                    let outcome = try await jobs.run("warm-up", requestID: "warm-up-x\(model.scale)", connection: nil) {
+                        stopwatch throws(ProblemDetails) in
+                        do throws(UpscaleFlow.Failure) {
+                            return try flow.run(WarmUpSample.png, encoding: OutputEncoding(format: .png), stopwatch: &stopwatch)
+                        } catch {
+                            throw .forFlow(error)
+                        }
                     }
-                    logger.info("warmed up", metadata: [
-                        "scale": "\(model.scale)", "ms": "\(result.stages.map(\.ms).reduce(0, +).formatted(decimals: 1))",
-                    ])
-                    if remaining.finishOne() {
-                        endpoints.readiness.advance(to: .ready)
-                        logger.info("ready")
-                    }
-                })
-            if case .accepted = endpoints.queue.submit(job) {
-                endpoints.hooks.queued?(job.ticket)
+                    let ms = outcome.laps.reduce(0) { $0 + $1.milliseconds }
+                    logger.info("warmed up", metadata: ["scale": "\(model.scale)", "ms": "\(ms.formatted(decimals: 1))"])
+                } catch {
+                    logger.error("warm-up failed", metadata: ["scale": "\(model.scale)", "detail": "\(error.detail)"])
+                    return
+                }
             }
+            readiness.advance(to: .ready)
+            logger.info("ready")
         }
     }
 
@@ -146,11 +149,10 @@ public final class UpscaleService: Sendable {
     /// requests get until `drainTimeout` to finish; then the workers stop and the metrics listener
     /// closes. `completion` runs once all of that is done.
     public func shutdown(drainTimeout: Duration? = nil, completion: @escaping @Sendable () -> Void = {}) {
-        endpoints.readiness.advance(to: .draining)
-        logger.info("draining", metadata: ["in_queue": "\(endpoints.queue.depth)"])
-        server.shutdown(drainTimeout: drainTimeout ?? configuration.drainTimeout) { [endpoints, pool, metricsServer, logger] in
-            endpoints.queue.close()
-            if !pool.join(timeout: .seconds(10)) {
+        readiness.advance(to: .draining)
+        logger.info("draining", metadata: ["in_queue": "\(jobs.depth)"])
+        server.shutdown(drainTimeout: drainTimeout ?? configuration.drainTimeout) { [jobs, metricsServer, logger] in
+            if !jobs.close(timeout: .seconds(10)) {
                 logger.warning("workers still busy after the drain; leaving them")
             }
             guard let metricsServer else {
@@ -168,22 +170,6 @@ public final class UpscaleService: Sendable {
     public func shutdown(drainTimeout: Duration? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             shutdown(drainTimeout: drainTimeout) { continuation.resume() }
-        }
-    }
-}
-
-/// Counts warm-up jobs down to zero.
-private final class WarmUpCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var left: Int
-
-    init(_ count: Int) { left = count }
-
-    /// True for the call that finishes the last one.
-    func finishOne() -> Bool {
-        lock.withLock {
-            left -= 1
-            return left == 0
         }
     }
 }

@@ -25,20 +25,26 @@ public struct DatasetEvaluation: Sendable {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case unreadableDirectory(String)
         case noPairs(hr: String, lr: String)
+        /// A file that cannot be read or decoded.
         case image(name: String, reason: String)
+        /// An LR image that is not the HR image downscaled by the model's scale.
+        case sizeMismatch(name: String, lr: UpscaleReport.Size, hr: UpscaleReport.Size, scale: Int)
 
         public var description: String {
             switch self {
             case let .unreadableDirectory(path): "cannot list directory \(path)"
             case let .noPairs(hr, lr): "no image in \(lr) matches one in \(hr) by name"
             case let .image(name, reason): "\(name): \(reason)"
+            case let .sizeMismatch(name, lr, hr, scale):
+                "\(name): LR \(lr.text) and HR \(hr.text) do not match scale \(scale) (x\(scale) of this LR is "
+                    + "\(lr.width * scale)x\(lr.height * scale)); are --lr and --scale for the same factor?"
             }
         }
     }
 
-    public let pipeline: UpscalePipeline
+    public let flow: UpscaleFlow
 
-    public init(pipeline: UpscalePipeline) { self.pipeline = pipeline }
+    public init(flow: UpscaleFlow) { self.flow = flow }
 
     /// Matches LR files to HR files by name; an LR name may carry an `xN` suffix (`babyx2.png`, `baby_x2.png`).
     public static func pairs(hr: URL, lr: URL, scale: Int) throws(Failure) -> [Pair] {
@@ -66,26 +72,30 @@ public struct DatasetEvaluation: Sendable {
     }
 
     public func score(_ pair: Pair) throws(Failure) -> ImageScore {
-        let s = pipeline.model.scale
+        let s = flow.model.scale
         func load(_ url: URL) throws(Failure) -> Image {
             do {
-                let bytes = [UInt8](try Data(contentsOf: url))
-                return try ImageCodec.decode(bytes).image.converted(to: .rgb)
-            } catch let error as ImageError {
-                throw .image(name: pair.name, reason: "\(url.lastPathComponent): \(error.description)")
+                return try ImageCodec.decode(FileBytes.read(url.path)).image.converted(to: .rgb)
+            } catch let error as FileBytes.Failure {
+                throw .image(name: pair.name, reason: "cannot read \(url.path): \(error.reason)")
             } catch {
-                throw .image(name: pair.name, reason: "\(url.lastPathComponent): \(error.localizedDescription)")
+                throw .image(name: pair.name, reason: "\(url.path): \(error)")
             }
         }
         let lrFull = try load(pair.lr)
         let hrFull = try load(pair.hr)
+        // The HR image, cut to a multiple of the scale, is what the LR image was downscaled from.
+        guard hrFull.width / s == lrFull.width, hrFull.height / s == lrFull.height else {
+            throw .sizeMismatch(name: pair.name, lr: .init(width: lrFull.width, height: lrFull.height),
+                                hr: .init(width: hrFull.width, height: hrFull.height), scale: s)
+        }
         let (lh, lw) = (lrFull.height - lrFull.height % 2, lrFull.width - lrFull.width % 2)
-        guard lh > 0, lw > 0, hrFull.height >= s * lh, hrFull.width >= s * lw else {
-            throw .image(name: pair.name, reason: "HR \(hrFull.width)x\(hrFull.height) is smaller than \(s) x LR \(lw)x\(lh)")
+        guard lh > 0, lw > 0 else {
+            throw .image(name: pair.name, reason: "LR \(lrFull.width)x\(lrFull.height) has no even-sized part to score")
         }
         let lr = lrFull.cropped(x: 0, y: 0, width: lw, height: lh)
         let hr = hrFull.cropped(x: 0, y: 0, width: s * lw, height: s * lh)
-        let (sr, inference) = pipeline.upscale(lr)
+        let (sr, inference) = flow.upscale(lr)
         return ImageScore(
             name: pair.name,
             psnrY: QualityMetrics.psnrY(sr.pixels, hr.pixels, width: hr.width, height: hr.height, shave: s),
