@@ -18,7 +18,9 @@ struct Router: Sendable {
             switch table.match(method: head.method, path: head.path) {
             case .notFound: return refusal(.notFound(path: head.path), head: head, route: nil)
             case .methodNotAllowed(let allowed):
-                return refusal(.methodNotAllowed(head.method, path: head.path, allowed: allowed), head: head, route: nil)
+                // A known path: logged under its template, as its metrics are.
+                return refusal(.methodNotAllowed(head.method, path: head.path, allowed: allowed), head: head, route: nil,
+                               label: head.path)
             case .route(let matched): route = matched
             }
             if authorizes, let keys = configuration.apiKeys, route.needsAuthorization {
@@ -72,11 +74,11 @@ struct Router: Sendable {
         return response
     }
 
-    private func refusal(_ problem: ProblemDetails, head: RequestHead, route: Route?) -> Response {
+    private func refusal(_ problem: ProblemDetails, head: RequestHead, route: Route?, label: String? = nil) -> Response {
         let requestID = RequestID.of(head)
         if let route, route.takesImage, let reason = problem.rejectionReason { metrics.imageRejected(reason: reason) }
         let response = problem.response(requestID: requestID)
-        logRequest(requestID: requestID, method: head.method.rawValue, route: route?.template ?? Route.unmatchedLabel,
+        logRequest(requestID: requestID, method: head.method.rawValue, route: route?.template ?? label ?? Route.unmatchedLabel,
                    status: response.status, bytes: response.body.count, since: Stopwatch.now(),
                    extra: ["detail": "\(problem.detail)"])
         return response
