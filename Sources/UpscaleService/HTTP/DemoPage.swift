@@ -1,9 +1,10 @@
 import HTTPServer
 
-/// `GET /`: a self-contained demo page (no external assets, works offline). Choose or drop an image, or
-/// run the built-in sample; the page uploads it to `/v1/upscale` and `/v1/masks` and shows the original and
-/// the result side by side under a slider, the FLOPs the masks saved, the stage timings and the mask picture.
-/// `/?sample=1` runs the sample on load, which is how the page is tested in a headless browser.
+/// `GET /`: a self-contained demo page (no external assets, works offline; its icon is inline). Choose or
+/// drop an image, or run the built-in sample; the page uploads it to `/v1/upscale` and `/v1/masks` and shows
+/// the original and the result side by side under a slider, the input and output sizes, the FLOPs the masks
+/// saved, the stage timings and the mask picture with a key to its panels. `/?sample=1` runs the sample on
+/// load, which is how the page is tested in a headless browser.
 enum DemoPage {
     static func response(requestID: String) -> Response {
         Response(status: 200,
@@ -20,6 +21,7 @@ enum DemoPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>smsr-serve</title>
+        <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d232a'/%3E%3Crect x='2' y='2' width='5' height='5' fill='%23e6194b'/%3E%3Crect x='9' y='2' width='5' height='5' fill='%233cb44b'/%3E%3Crect x='2' y='9' width='5' height='5' fill='%230082c8'/%3E%3Crect x='9' y='9' width='5' height='5' fill='%23ffe119'/%3E%3C/svg%3E">
         <style>
           body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1rem 1.5rem; color: #1d232a; }
           h1 { font-size: 1.4rem; margin: .2rem 0 .1rem; } .muted { color: #5b6670; }
@@ -35,6 +37,9 @@ enum DemoPage {
           table { border-collapse: collapse; margin-top: .6rem; } td { padding: .15rem .8rem .15rem 0; }
           #masks { width: min(100%, 720px); image-rendering: pixelated; margin-top: .6rem; }
           #status[data-state=error] { color: #b91c1c; }
+          #legend { margin: .3rem 0 0 1.2rem; padding: 0; } #legend li { margin: .15rem 0; }
+          .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 2px; vertical-align: -.1em; margin-right: .15em; }
+          .ramp { display: inline-block; width: 5em; height: .9em; vertical-align: -.1em; background: linear-gradient(90deg, rgb(20,20,90), rgb(255,235,30)); }
           [hidden] { display: none !important; }
         </style>
         </head>
@@ -45,11 +50,11 @@ enum DemoPage {
 
         <div class="row">
           <label>Scale <select id="scale"></select></label>
-          <label>Format <select id="format"><option value="">same as input</option><option>png</option><option>jpeg</option></select></label>
+          <label>Format <select id="format"><option value="">same as input</option><option>png</option><option>jpeg</option><option>webp</option></select></label>
           <label>API key <input id="apikey" type="password" autocomplete="off" placeholder="if the server needs one"></label>
           <span id="models" class="muted">loading models…</span>
         </div>
-        <div id="drop">Drop a PNG or JPEG here, or <input id="file" type="file" accept="image/png,image/jpeg">
+        <div id="drop">Drop a PNG, JPEG or WebP here, or <input id="file" type="file" accept="image/png,image/jpeg,image/webp">
           or <button id="sample" type="button">run the built-in sample</button></div>
         <p id="status" data-state="idle" class="muted">Choose an image.</p>
 
@@ -62,15 +67,22 @@ enum DemoPage {
           </div>
           <div><input id="slider" type="range" min="0" max="100" value="50" aria-label="comparison position"></div>
           <table>
-            <tr><td>Size</td><td id="size"></td></tr>
+            <tr><td>Input size</td><td id="insize"></td></tr>
+            <tr><td>Output size</td><td id="size"></td></tr>
             <tr><td>FLOPs saved by the masks</td><td id="saved"></td></tr>
             <tr><td>FLOPs executed / dense</td><td id="flops"></td></tr>
             <tr><td>Timings (ms)</td><td id="timings"></td></tr>
             <tr><td>Request</td><td id="requestid"></td></tr>
           </table>
           <h2 style="font-size:1.1rem">Where the network computed</h2>
-          <p class="muted">One panel per block: bright pixels are where its sparse channels ran.</p>
-          <img id="masks" alt="spatial masks per block">
+          <ul id="legend" class="muted">
+            <li>One panel per sparse mask block, in the network's order (left to right, then down): the input, dimmed,
+              tinted in the block's colour (<span class="swatch" style="background:#e6194b"></span><span class="swatch" style="background:#3cb44b"></span><span class="swatch" style="background:#ffe119"></span><span class="swatch" style="background:#0082c8"></span><span class="swatch" style="background:#f58230"></span>...)
+              where that block computed its sparse channels; elsewhere it skipped them.</li>
+            <li>The last panel counts, at each pixel, how many blocks computed there: <span class="ramp"></span> from
+              dark blue (none) to bright yellow (all).</li>
+          </ul>
+          <img id="masks" alt="spatial masks per block, then how many blocks computed at each pixel">
           <p><a id="download" download>Download the result</a></p>
         </section>
 
@@ -129,9 +141,10 @@ enum DemoPage {
             const saved = Number(up.headers.get("SMSR-FLOPs-Saved"));
             const before = URL.createObjectURL(blob), after = URL.createObjectURL(result);
             $("before").src = before; $("after").src = after; $("download").href = after;
-            $("download").setAttribute("download", "upscaled." + (result.type.includes("jpeg") ? "jpg" : "png"));
-            const size = imageSize(bytes);
-            $("size").textContent = size ? size[0] + " × " + size[1] : "";
+            $("download").setAttribute("download", "upscaled." + ({ "image/jpeg": "jpg", "image/webp": "webp" }[result.type] || "png"));
+            const dimensions = (header) => (up.headers.get(header) || "").replace("x", " × ");
+            $("insize").textContent = dimensions("SMSR-Input-Size");
+            $("size").textContent = dimensions("SMSR-Output-Size");
             $("saved").textContent = (100 * saved).toFixed(1) + " %";
             $("flops").textContent = (executed / 1e9).toFixed(3) + " G / " + (dense / 1e9).toFixed(3) + " G multiply-accumulates";
             $("timings").textContent = parseTiming(up.headers.get("Server-Timing"));
@@ -141,22 +154,6 @@ enum DemoPage {
             $("result").hidden = false;
             status("Done: the masks saved " + (100 * saved).toFixed(1) + " % of the work.", "done");
           } catch (error) { status("Request failed: " + error, "error"); }
-        }
-        /// Width and height from a PNG's IHDR or a JPEG's first frame header. Read from the bytes rather than
-        /// awaited from img.decode(): a headless browser's virtual time runs on while an image decodes, and
-        /// may end the page before the result is shown.
-        function imageSize(buffer) {
-          const v = new DataView(buffer);
-          if (v.byteLength >= 24 && v.getUint32(0) === 0x89504e47) return [v.getUint32(16), v.getUint32(20)];
-          let i = 2;
-          while (i + 9 < v.byteLength && v.getUint8(i) === 0xff) {
-            const marker = v.getUint8(i + 1);
-            if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-              return [v.getUint16(i + 7), v.getUint16(i + 5)];
-            }
-            i += 2 + v.getUint16(i + 2);
-          }
-          return null;
         }
         /// A synthetic picture (smooth gradient, sharp edges, fine stripes) so the masks have something to find.
         function sampleImage() {
@@ -175,7 +172,7 @@ enum DemoPage {
         }
         function accept(file) {
           if (!file) return;
-          if (!/^image\\/(png|jpeg)$/.test(file.type)) { status("Please choose a PNG or JPEG image.", "error"); return; }
+          if (!/^image\\/(png|jpeg|webp)$/.test(file.type)) { status("Please choose a PNG, JPEG or WebP image.", "error"); return; }
           upscale(file, file.type);
         }
         $("file").addEventListener("change", (e) => accept(e.target.files[0]));
