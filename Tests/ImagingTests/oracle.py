@@ -152,16 +152,21 @@ def without_adobe_marker(jpeg):
     return bytes(out)
 
 
+def saved(outdir, name, image, kind, extension, **options):
+    """Writes `image` with Pillow as OUTDIR/NAME.EXTENSION and returns the file's bytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    data = buffer.getvalue()
+    with open(os.path.join(outdir, name + extension), "wb") as handle:
+        handle.write(data)
+    return data
+
+
 def jpeg_fixtures(outdir):
     from PIL import Image
 
     def save(name, image, **options):
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", **options)
-        data = buffer.getvalue()
-        with open(os.path.join(outdir, name + ".jpg"), "wb") as handle:
-            handle.write(data)
-        return data
+        return saved(outdir, name, image, "JPEG", ".jpg", **options)
 
     def emit(name, data):
         print(json.dumps(write_upright(outdir, name, Image.open(io.BytesIO(data)))))
@@ -213,12 +218,7 @@ def webp_fixtures(outdir):
     from PIL import Image
 
     def save(name, image, **options):
-        buffer = io.BytesIO()
-        image.save(buffer, "WEBP", **options)
-        data = buffer.getvalue()
-        with open(os.path.join(outdir, name + ".webp"), "wb") as handle:
-            handle.write(data)
-        return data
+        return saved(outdir, name, image, "WEBP", ".webp", **options)
 
     def emit(name, data):
         print(json.dumps(write_upright_colour(outdir, name, Image.open(io.BytesIO(data)))))

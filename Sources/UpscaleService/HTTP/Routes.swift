@@ -33,13 +33,8 @@ struct Routes: Sendable {
         let image = try ImageRequest(request, route: .upscale, catalog: catalog, maxPixels: configuration.maxPixels)
         let caching = caching(image.entityTag(.upscale), negotiated: image.parameters.format == nil)
         if caching.isNotModified(request) { return caching.notModified(context) }
-        let flow = flow(image.model)
-        let outcome = try await jobs.run("upscale", requestID: context.requestID, connection: request.connection) { stopwatch throws(ProblemDetails) in
-            do throws(UpscaleFlow.Failure) {
-                return try flow.run(image.upload.bytes, encoding: image.encoding, stopwatch: &stopwatch)
-            } catch {
-                throw .forFlow(error)
-            }
+        let outcome = try await run("upscale", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: image.encoding, stopwatch: &stopwatch)
         }
         return imageResponse(outcome, caching: caching, context)
     }
@@ -47,13 +42,8 @@ struct Routes: Sendable {
     /// `POST /v1/analyze`: the same work, nothing encoded; the report as JSON.
     func analyze(_ request: Request, _ context: RequestContext) async throws(ProblemDetails) -> Response {
         let image = try ImageRequest(request, route: .analyze, catalog: catalog, maxPixels: configuration.maxPixels)
-        let flow = flow(image.model)
-        let outcome = try await jobs.run("analyze", requestID: context.requestID, connection: request.connection) { stopwatch throws(ProblemDetails) in
-            do throws(UpscaleFlow.Failure) {
-                return try flow.run(image.upload.bytes, encoding: nil, stopwatch: &stopwatch)
-            } catch {
-                throw .forFlow(error)
-            }
+        let outcome = try await run("analyze", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: nil, stopwatch: &stopwatch)
         }
         metrics.inferenceFinished(outcome)
         let report = outcome.report(totalMilliseconds: context.elapsedMilliseconds)
@@ -67,14 +57,9 @@ struct Routes: Sendable {
         let image = try ImageRequest(request, route: .masks, catalog: catalog, maxPixels: configuration.maxPixels)
         let caching = caching(image.entityTag(.masks), negotiated: false)
         if caching.isNotModified(request) { return caching.notModified(context) }
-        let flow = flow(image.model)
-        let outcome = try await jobs.run("masks", requestID: context.requestID, connection: request.connection) { stopwatch throws(ProblemDetails) in
-            do throws(UpscaleFlow.Failure) {
-                return try flow.run(image.upload.bytes, encoding: OutputEncoding(format: .png), stopwatch: &stopwatch) { input, _, inference in
-                    MaskPicture(input: input, masks: inference.masks).render()
-                }
-            } catch {
-                throw .forFlow(error)
+        let outcome = try await run("masks", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: OutputEncoding(format: .png), stopwatch: &stopwatch) { input, _, inference in
+                MaskPicture(input: input, masks: inference.masks).render()
             }
         }
         return imageResponse(outcome, caching: caching, context)
@@ -96,8 +81,19 @@ struct Routes: Sendable {
 
     // MARK: shared by the image routes
 
-    private func flow(_ model: LoadedModel) -> UpscaleFlow {
-        UpscaleFlow(model: model, options: inference, maxPixels: configuration.maxPixels)
+    /// Runs `work` with the request's model on a worker and awaits it; the flow's failures become answers.
+    private func run(
+        _ kind: String, _ image: ImageRequest, _ request: Request, _ context: RequestContext,
+        _ work: @escaping @Sendable (UpscaleFlow, inout Stopwatch) throws(UpscaleFlow.Failure) -> UpscaleOutcome
+    ) async throws(ProblemDetails) -> UpscaleOutcome {
+        let flow = UpscaleFlow(model: image.model, options: inference, maxPixels: configuration.maxPixels)
+        return try await jobs.run(kind, requestID: context.requestID, connection: request.connection) { stopwatch throws(ProblemDetails) in
+            do throws(UpscaleFlow.Failure) {
+                return try work(flow, &stopwatch)
+            } catch {
+                throw .forFlow(error)
+            }
+        }
     }
 
     private func caching(_ tag: EntityTag, negotiated: Bool) -> ResponseCaching {
