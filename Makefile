@@ -1,17 +1,24 @@
 # Entry points for a fresh Debian machine; each installs what it needs first.
-.PHONY: deps deps-deploy build release test run check-deploy
+.PHONY: deps deps-run deps-deploy build release test run check-deploy
 
+# Everything the tests need: the codec libraries, curl, Chromium, Prometheus, the Python packages.
 deps:
 	./scripts/install-deps.sh
 
-build: deps
+# Only what building and running need: the codec libraries (libpng, libjpeg, libwebp).
+deps-run:
+	./scripts/install-deps.sh --build
+
+build: deps-run
 	swift build
 
-release: deps
+release: deps-run
 	swift build -c release
 
+# The unit, integration and CLI tests, then schemathesis against a live `smsr serve` and its /openapi.json.
 test: deps
 	swift test
+	./scripts/schemathesis.sh
 
 run: release
 	.build/release/smsr serve

@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "CCodecs",
             cSettings: [.unsafeFlags(["-O2"] + targetCPUCFlags)],
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("webp")]
         ),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: optimizedSwift),
         .target(name: "SMSRCPU", cSettings: [.unsafeFlags(["-O2"] + targetCPUCFlags)]),

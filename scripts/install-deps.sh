@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing smsr-serve needs on a Debian machine:
-# the C codec libraries, libnghttp2 (HTTP/2), curl and nghttp (the HTTP/2 tests' clients), the Prometheus
-# server (the deployment tests scrape `smsr serve` with it), Chromium (the demo page is tested in it headless),
-# and the Python packages the tests use: pypng and Pillow as an independent image decoder, h2 for
-# frame-level HTTP/2 clients.
+# the C libraries (libpng, libjpeg, libwebp, libnghttp2), curl and nghttp (the HTTP/2 tests' clients), the
+# Prometheus server (the deployment tests scrape `smsr serve` with it), Chromium (the demo page is tested in it
+# headless), and the Python packages the tests use: pypng and Pillow as independent decoders, h2 for
+# frame-level HTTP/2 clients, openapi-spec-validator for /openapi.json, schemathesis to fuzz a live
+# `smsr serve` against that document.
+#   --build         only what building and running needs (the C libraries; `make run`)
 #   --runtime-only  just the shared libraries the release binary needs
 #   --deploy        also the offline deployment checkers used by scripts/check-deploy.sh: hadolint,
 #                   kubectl (for kustomize), kubernetes-validate, docker-compose, systemd-analyze, readelf
 # Safe to run repeatedly; needs root (or sudo) for apt-get.
 set -euo pipefail
 
-apt_packages=(libpng-dev libjpeg62-turbo-dev libnghttp2-dev nghttp2-client curl python3 python3-pip prometheus chromium)
-if [[ "${1:-}" == "--runtime-only" ]]; then apt_packages=(libpng16-16 libjpeg62-turbo libnghttp2-14); fi
+build_packages=(libpng-dev libjpeg62-turbo-dev libwebp-dev libnghttp2-dev)
+apt_packages=("${build_packages[@]}" nghttp2-client curl python3 python3-pip prometheus chromium)
+if [[ "${1:-}" == "--build" ]]; then apt_packages=("${build_packages[@]}"); fi
+if [[ "${1:-}" == "--runtime-only" ]]; then apt_packages=(libpng16-16 libjpeg62-turbo libwebp7 libnghttp2-14); fi
 if [[ "${1:-}" == "--deploy" ]]; then apt_packages+=(docker-compose systemd binutils); fi
 
 sudo_cmd=()
@@ -27,16 +31,19 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-[[ "${1:-}" == "--runtime-only" ]] && exit 0
+[[ "${1:-}" == "--runtime-only" || "${1:-}" == "--build" ]] && exit 0
 
-# The image tests compare our decoder with pypng and Pillow, and the HTTP/2 tests write frames with h2
-# (hyperframe, hpack), all run by the python3 on PATH.
-if ! python3 -c 'import png, PIL, h2, hyperframe' 2>/dev/null; then
-    python3 -m pip install -q pypng Pillow h2 2>/dev/null \
-        || python3 -m pip install -q --break-system-packages pypng Pillow h2
+# The image tests compare our decoders with pypng and Pillow; the HTTP/2 tests write frames with h2
+# (hyperframe, hpack); the API tests validate /openapi.json and fuzz a live service with schemathesis
+# (scripts/schemathesis.sh). All run by the python3 on PATH.
+test_pip=(pypng Pillow h2 openapi-spec-validator==0.9.0 schemathesis==4.32.5)
+test_modules='import png, PIL, h2, hyperframe, openapi_spec_validator, schemathesis'
+if ! python3 -c "$test_modules" 2>/dev/null; then
+    python3 -m pip install -q "${test_pip[@]}" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "${test_pip[@]}"
 fi
-python3 -c 'import png, PIL' || { echo "pypng and Pillow are needed by the image tests" >&2; exit 1; }
-python3 -c 'import h2, hyperframe' || { echo "h2 is needed by the HTTP/2 tests" >&2; exit 1; }
+python3 -c "$test_modules" \
+    || { echo "pypng, Pillow, h2, openapi-spec-validator and schemathesis are needed by the tests" >&2; exit 1; }
 
 [[ "${1:-}" == "--deploy" ]] || exit 0
 

@@ -225,7 +225,7 @@ static void write_to_sink(png_structp png, png_bytep bytes, size_t length) {
 static void flush_sink(png_structp png) { (void)png; }
 
 int32_t cc_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int32_t channels,
-                      cc_buffer *out, cc_error *error) {
+                      const cc_png_settings *settings, cc_buffer *out, cc_error *error) {
     cc_clear(error);
     out->data = NULL;
     out->size = 0;
@@ -237,6 +237,11 @@ int32_t cc_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, in
     if (width == 0 || height == 0 || width > PNG_UINT_31_MAX || height > PNG_UINT_31_MAX) {
         return cc_fail(error, CC_ERR_ARGUMENT, "PNG: cannot encode a %u x %u image", width,
                        height);
+    }
+    if (settings->level < 0 || settings->level > 9 || settings->strategy < 0 ||
+        settings->strategy > 3 || (settings->filters & PNG_ALL_FILTERS) == 0 ||
+        (settings->filters & ~PNG_ALL_FILTERS) != 0) {
+        return cc_fail(error, CC_ERR_ARGUMENT, "PNG: invalid compression settings");
     }
     size_t row_bytes = (size_t)width * (size_t)channels;
 
@@ -262,6 +267,9 @@ int32_t cc_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, in
     }
     for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * row_bytes);
     png_set_write_fn(png, sink, write_to_sink, flush_sink);
+    png_set_compression_level(png, settings->level);
+    png_set_compression_strategy(png, settings->strategy);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, settings->filters);
     png_set_IHDR(png, info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);

@@ -29,6 +29,24 @@ enum EmbeddedExif {
         return nil
     }
 
+    /// The payload of the `EXIF` chunk of an extended (`VP8X`) WebP file. RIFF chunks are a
+    /// four-letter type, a little-endian length, and the payload padded to an even length.
+    static func inWebP(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
+        var offset = 12  // after `RIFF`, the file length and `WEBP`
+        while offset + 8 <= bytes.count {
+            let type = bytes[offset..<(offset + 4)]
+            let length =
+                Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16
+                | Int(bytes[offset + 7]) << 24
+            guard length <= bytes.count - offset - 8 else { return nil }
+            if type.elementsEqual("EXIF".utf8) {
+                return bytes[(offset + 8)..<(offset + 8 + length)]
+            }
+            offset += 8 + length + (length & 1)
+        }
+        return nil
+    }
+
     /// The payload of the first `eXIf` chunk.
     static func inPNG(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
         var offset = 8  // after the signature

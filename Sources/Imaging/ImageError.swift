@@ -3,7 +3,7 @@
 public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No bytes at all.
     case empty
-    /// The bytes start with neither a PNG signature nor a JPEG SOI marker.
+    /// The bytes start with none of the PNG signature, a JPEG SOI marker or a WebP RIFF header.
     case unsupportedFormat
     /// The file is malformed or truncated; `detail` is the codec's explanation.
     case corrupt(detail: String)
@@ -11,7 +11,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(width: Int, height: Int, limit: Int)
     /// The codec refused to allocate for this file (an oversized chunk, or memory ran out).
     case resourceLimit(detail: String)
-    /// JPEG quality outside 1-100.
+    /// JPEG or lossy WebP quality outside 1-100.
     case invalidQuality(Int)
     /// This image cannot be written in the requested format (e.g. a side too long for JPEG).
     case unencodable(detail: String)
@@ -21,7 +21,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .empty:
             "the image data is empty"
         case .unsupportedFormat:
-            "the data is not a PNG or JPEG image"
+            "the data is not a PNG, JPEG or WebP image"
         case .corrupt(let detail):
             "the image is corrupt or truncated: \(detail)"
         case .tooLarge(let width, let height, let limit):
@@ -29,7 +29,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .resourceLimit(let detail):
             "the image needs more resources than allowed: \(detail)"
         case .invalidQuality(let quality):
-            "JPEG quality \(quality) is outside 1-100"
+            "quality \(quality) is outside 1-100"
         case .unencodable(let detail):
             "the image cannot be encoded: \(detail)"
         }

@@ -10,6 +10,7 @@ enum NativeDecoder {
             switch format {
             case .png: cc_png_read_header(input.baseAddress, input.count, &info, &status)
             case .jpeg: cc_jpeg_read_header(input.baseAddress, input.count, &info, &status)
+            case .webp: cc_webp_read_header(input.baseAddress, input.count, &info, &status)
             }
         }
         guard code == CC_OK else { throw status.imageError(info: info) }
@@ -26,6 +27,7 @@ enum NativeDecoder {
                     switch format {
                     case .png: cc_png_decode(input.baseAddress, input.count, output.baseAddress, sampleCount, &status)
                     case .jpeg: cc_jpeg_decode(input.baseAddress, input.count, output.baseAddress, sampleCount, &status)
+                    case .webp: cc_webp_decode(input.baseAddress, input.count, output.baseAddress, sampleCount, &status)
                     }
                 // On failure the buffer may be partly written; report it as empty.
                 initialized = code == CC_OK ? sampleCount : 0

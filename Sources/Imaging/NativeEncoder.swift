@@ -2,9 +2,18 @@ import CCodecs
 
 /// Calls the C encoders and copies their malloc'ed output into a Swift array.
 enum NativeEncoder {
-    static func png(_ image: Image) throws(ImageError) -> [UInt8] {
+    static func png(_ image: Image, compression: PNGCompression) throws(ImageError) -> [UInt8] {
+        var settings = cc_png_settings(level: Int32(compression.level), strategy: compression.strategy.rawValue,
+                                       filters: compression.filters.rawValue)
+        return try encode(image) { pixels, width, height, channels, output, status in
+            cc_png_encode(pixels, width, height, channels, &settings, output, status)
+        }
+    }
+
+    /// `image` must be RGB or RGBA.
+    static func webp(_ image: Image, quality: Int, lossless: Bool) throws(ImageError) -> [UInt8] {
         try encode(image) { pixels, width, height, channels, output, status in
-            cc_png_encode(pixels, width, height, channels, output, status)
+            cc_webp_encode(pixels, width, height, channels, Int32(quality), lossless ? 1 : 0, output, status)
         }
     }
 

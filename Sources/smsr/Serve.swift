@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import UpscaleService
 
 struct Serve: ParsableCommand {
@@ -8,7 +9,9 @@ struct Serve: ParsableCommand {
             Every option can also be set by an environment variable: SMSR_ and the option's name in capitals \
             with underscores (SMSR_PORT, SMSR_QUEUE_CAPACITY, SMSR_MODEL with comma-separated paths). A flag wins \
             over its variable. SIGTERM or SIGINT stops accepting, turns /readyz to 503, lets in-flight requests \
-            finish within --drain-timeout, and exits 0.
+            finish within --drain-timeout, and exits 0. Without --model every model built into the binary is \
+            served. A setting that cannot be used exits 78, a model that cannot be read 66 or 65, an address \
+            that cannot be listened on 69.
             """)
 
     @Option(help: "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).")
@@ -17,7 +20,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(name: .customLong("model"), help: "A safetensors weight file; repeat for several scales (default: the embedded model).")
+    @Option(name: .customLong("model"),
+            help: "A safetensors weight file, or embedded:xN; repeat for several scales (default: every embedded model).")
     var models: [String] = []
 
     @Option(help: "The scale used when a request names none (default: x2 if loaded, else the first model).")
@@ -60,43 +64,51 @@ struct Serve: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
-        var flags: [ConfigurationSources.Key: String] = [:]
-        flags[.host] = host
-        flags[.port] = port.map(String.init)
-        flags[.model] = models.isEmpty ? nil : models.joined(separator: "\n")
-        flags[.scale] = scale.map(String.init)
-        flags[.workers] = workers.map(String.init)
-        flags[.threadsPerJob] = threadsPerJob.map(String.init)
-        flags[.queueCapacity] = queueCapacity.map(String.init)
-        flags[.requestTimeout] = requestTimeout
-        flags[.drainTimeout] = drainTimeout
-        flags[.maxBodyBytes] = maxBodyBytes.map(String.init)
-        flags[.maxPixels] = maxPixels.map(String.init)
-        flags[.apiKeysFile] = apiKeysFile
-        flags[.metricsPort] = metricsPort.map(String.init)
-        flags[.http2] = http2
-        flags[.logFormat] = logFormat
-        flags[.logLevel] = logLevel
-        let sources = ConfigurationSources(flags: flags)
+        try reporting { () throws(CommandFailure) in
+            var flags: [ConfigurationSources.Key: String] = [:]
+            flags[.host] = host
+            flags[.port] = port.map(String.init)
+            flags[.model] = models.isEmpty ? nil : models.joined(separator: "\n")
+            flags[.scale] = scale.map(String.init)
+            flags[.workers] = workers.map(String.init)
+            flags[.threadsPerJob] = threadsPerJob.map(String.init)
+            flags[.queueCapacity] = queueCapacity.map(String.init)
+            flags[.requestTimeout] = requestTimeout
+            flags[.drainTimeout] = drainTimeout
+            flags[.maxBodyBytes] = maxBodyBytes.map(String.init)
+            flags[.maxPixels] = maxPixels.map(String.init)
+            flags[.apiKeysFile] = apiKeysFile
+            flags[.metricsPort] = metricsPort.map(String.init)
+            flags[.http2] = http2
+            flags[.logFormat] = logFormat
+            flags[.logLevel] = logLevel
+            let sources = ConfigurationSources(flags: flags, environment: ProcessInfo.processInfo.environment)
 
-        let configuration: ServiceConfiguration
-        let catalog: ModelCatalog
-        do {
-            configuration = try sources.serviceConfiguration()
-            catalog = try ModelCatalog.load(paths: sources.modelPaths, defaultScale: try sources.integer(.scale, in: 1...16))
-        } catch {
-            throw ValidationError("\(error)")
-        }
+            let configuration: ServiceConfiguration
+            let defaultScale: Int?
+            do throws(ConfigurationSources.Failure) {
+                configuration = try sources.serviceConfiguration()
+                defaultScale = try sources.integer(.scale, in: 1...16)
+            } catch {
+                throw .configuration(error)
+            }
+            let catalog: ModelCatalog
+            do throws(ModelLoadingError) {
+                catalog = try ModelCatalog.load(paths: sources.modelPaths, defaultScale: defaultScale)
+            } catch {
+                throw .model(error)
+            }
 
-        let logger = ServiceLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        if !sources.unknownVariables.isEmpty {
-            logger.warning("unknown SMSR_ variables ignored", metadata: ["variables": "\(sources.unknownVariables.joined(separator: ","))"])
-        }
-        let service = UpscaleService(configuration: configuration, catalog: catalog, logger: logger)
-        do {
-            try service.runUntilTerminated()
-        } catch {
-            throw ValidationError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            let logger = ServiceLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+            if !sources.unknownVariables.isEmpty {
+                logger.warning("unknown SMSR_ variables ignored", metadata: ["variables": "\(sources.unknownVariables.joined(separator: ","))"])
+            }
+            let service = UpscaleService(configuration: configuration, catalog: catalog, logger: logger)
+            do throws(UpscaleService.StartError) {
+                try service.runUntilTerminated()
+            } catch {
+                throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): \(error.reason)", .unavailable)
+            }
         }
     }
 }

@@ -65,6 +65,9 @@ import Testing
         #expect(ImageFormat.png.mimeType == "image/png")
         #expect(ImageFormat.jpeg.mimeType == "image/jpeg")
         #expect(ImageFormat(mimeType: "image/jpeg; q=0.9") == .jpeg)
-        #expect(ImageFormat(mimeType: "image/webp") == nil)
+        #expect(ImageCodec.sniff(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == .webp)
+        #expect(ImageFormat.webp.mimeType == "image/webp")
+        #expect(ImageFormat(mimeType: "image/webp") == .webp)
+        #expect(ImageFormat(mimeType: "image/gif") == nil)
     }
 }

@@ -89,6 +89,6 @@ import Testing
         #expect(ImageError.tooLarge(width: 5, height: 6, limit: 7).description.contains("5x6"))
         #expect(ImageError.corrupt(detail: "PNG: bad CRC").description.contains("PNG: bad CRC"))
         #expect(ImageError.invalidQuality(0).description.contains("1-100"))
-        #expect(ImageError.unsupportedFormat.description.contains("PNG or JPEG"))
+        #expect(ImageError.unsupportedFormat.description.contains("PNG, JPEG or WebP"))
     }
 }

@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Independent decoders and encoders the Imaging tests compare against.
 
-Needs the PyPI packages `pypng` (PNG) and `Pillow` (JPEG). Every command writes raw pixel files
-into OUTDIR and prints one JSON object per line describing them.
+Needs the PyPI packages `pypng` (PNG) and `Pillow` (JPEG, WebP: Pillow's wheels carry their own
+libwebp). Every command writes raw pixel files into OUTDIR and prints one JSON object per line
+describing them.
 
   png-rgba OUTDIR FILE...      pypng decode of each PNG, normalized to 8-bit RGBA (see below)
   jpeg-fixtures OUTDIR         JPEGs written by Pillow (baseline, 4:4:4, progressive, gray,
                                CMYK with and without the Adobe marker, EXIF orientations 1-8)
                                plus Pillow's upright decode of each
   jpeg-decode OUTDIR FILE...   Pillow's upright decode of each JPEG (CMYK as Adobe-inverted)
+  webp-fixtures OUTDIR         WebPs written by Pillow (lossless and lossy, with and without
+                               alpha, EXIF orientation 6, and an animation) plus Pillow's
+                               upright RGB or RGBA decode of each
+  webp-decode OUTDIR FILE...   Pillow's upright RGB or RGBA decode of each WebP
 
 PNG uses pypng rather than Pillow because Pillow cannot give exact values in three cases: it
 clips 16-bit gray when converting to 8 bits, keeps only the high byte of 16-bit color (so a
@@ -98,6 +103,18 @@ def write_upright(outdir, name, image):
             "channels": 1 if upright.mode == "L" else 3}
 
 
+def write_upright_colour(outdir, name, image):
+    """Writes Pillow's upright decode of `image` as NAME.raw: RGBA when it has alpha, else RGB."""
+    from PIL import ImageOps
+
+    upright = ImageOps.exif_transpose(image)
+    alpha = "A" in upright.getbands()
+    upright = upright.convert("RGBA" if alpha else "RGB")
+    with open(os.path.join(outdir, name + ".raw"), "wb") as handle:
+        handle.write(upright.tobytes())
+    return {"name": name, "width": upright.width, "height": upright.height, "channels": 4 if alpha else 3}
+
+
 def gradient_image():
     from PIL import Image
 
@@ -135,16 +152,21 @@ def without_adobe_marker(jpeg):
     return bytes(out)
 
 
+def saved(outdir, name, image, kind, extension, **options):
+    """Writes `image` with Pillow as OUTDIR/NAME.EXTENSION and returns the file's bytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    data = buffer.getvalue()
+    with open(os.path.join(outdir, name + extension), "wb") as handle:
+        handle.write(data)
+    return data
+
+
 def jpeg_fixtures(outdir):
     from PIL import Image
 
     def save(name, image, **options):
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", **options)
-        data = buffer.getvalue()
-        with open(os.path.join(outdir, name + ".jpg"), "wb") as handle:
-            handle.write(data)
-        return data
+        return saved(outdir, name, image, "JPEG", ".jpg", **options)
 
     def emit(name, data):
         print(json.dumps(write_upright(outdir, name, Image.open(io.BytesIO(data)))))
@@ -192,6 +214,38 @@ def jpeg_decode(outdir, paths):
             print(json.dumps(write_upright(outdir, name, image)))
 
 
+def webp_fixtures(outdir):
+    from PIL import Image
+
+    def save(name, image, **options):
+        return saved(outdir, name, image, "WEBP", ".webp", **options)
+
+    def emit(name, data):
+        print(json.dumps(write_upright_colour(outdir, name, Image.open(io.BytesIO(data)))))
+
+    source = gradient_image()
+    translucent = source.convert("RGBA")
+    translucent.putalpha(Image.linear_gradient("L").resize(source.size))
+    emit("lossless_rgb", save("lossless_rgb", source, lossless=True))
+    emit("lossless_rgba", save("lossless_rgba", translucent, lossless=True, exact=True))
+    emit("lossy_rgb", save("lossy_rgb", source, quality=80))
+    emit("lossy_rgba", save("lossy_rgba", translucent, quality=80))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    emit("orientation6", save("orientation6", quadrant_image(), lossless=True, exif=exif.tobytes()))
+    # Two frames: not one image, so the decoder refuses it (no raw file).
+    save("animated", source, save_all=True, append_images=[quadrant_image().resize(source.size)], duration=100)
+
+
+def webp_decode(outdir, paths):
+    from PIL import Image
+
+    for path in paths:
+        name = os.path.splitext(os.path.basename(path))[0]
+        with Image.open(path) as image:
+            print(json.dumps(write_upright_colour(outdir, name, image)))
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -202,6 +256,10 @@ def main(argv):
         jpeg_fixtures(outdir)
     elif command == "jpeg-decode":
         jpeg_decode(outdir, files)
+    elif command == "webp-fixtures":
+        webp_fixtures(outdir)
+    elif command == "webp-decode":
+        webp_decode(outdir, files)
     else:
         sys.exit("unknown command %r\n%s" % (command, __doc__))
 

@@ -5,6 +5,8 @@ import Testing
     /// The engine gets exactly the threads the budget gives one job, whatever the machine's core count.
     @Test(arguments: [1, 2, 3])
     func jobsRunWithTheirShareOfThreads(_ threads: Int) {
-        #expect(ServiceEndpoints.inferenceOptions(threadsPerJob: threads).threads == threads)
+        var configuration = ServiceConfiguration()
+        configuration.threadsPerJob = threads
+        #expect(configuration.inferenceOptions.threads == threads)
     }
 }

@@ -57,7 +57,8 @@ import Testing
         #expect(Self.tag(of: "after", in: dom)?.contains("src=\"blob:") == true)
         #expect(Self.tag(of: "before", in: dom)?.contains("src=\"blob:") == true)
         #expect(Self.tag(of: "masks", in: dom)?.contains("src=\"blob:") == true)
-        #expect(Self.text(of: "size", in: dom) == "192 × 128")
+        #expect(Self.text(of: "insize", in: dom) == "96 × 64", "the input's size, labelled")
+        #expect(Self.text(of: "size", in: dom) == "192 × 128", "the output's size, labelled")
         let saved = try #require(Self.text(of: "saved", in: dom))
         let percent = try #require(Double(saved.replacingOccurrences(of: " %", with: "")))
         #expect(percent > 0 && percent < 100, "saved \(saved)")
@@ -72,6 +73,9 @@ import Testing
         #expect(reply.status == 200 && reply.headers["content-type"]?.hasPrefix("text/html") == true)
         let html = reply.text
         #expect(html.contains("/v1/upscale") && html.contains("/v1/masks") && html.contains("/v1/models"))
+        #expect(html.contains("<link rel=\"icon\" href=\"data:image/svg+xml,"), "an icon of its own, inline")
+        #expect(html.contains("id=\"legend\"") && html.contains("The last panel counts"), "the mask picture's panels are explained")
+        #expect(html.contains("<option>webp</option>") && html.contains("image/webp"))
         for external in ["src=\"http", "href=\"http", "@import", "url(http", "src=\"//", "href=\"//"] {
             #expect(!html.contains(external), "the page must work offline: found \(external)")
         }

@@ -31,8 +31,8 @@ import Testing
         let input = try ImageCodec.decode(SharedData.bytes("datasets/Set5/LR_bicubic/X2/bird.png")).image
             .converted(to: .rgb).cropped(x: 30, y: 30, width: 24, height: 18)
         for scale in EmbeddedModels.scales {
-            let pipeline = UpscalePipeline(model: try ModelLoading.load(path: nil, scale: scale))
-            let (output, inference) = pipeline.upscale(input)
+            let flow = SharedData.flow(try ModelLoading.load(path: nil, scale: scale))
+            let (output, inference) = flow.upscale(input)
             #expect(output.width == 24 * scale && output.height == 18 * scale)
             #expect(inference.work.executed > 0 && inference.work.executed <= inference.work.dense)
         }

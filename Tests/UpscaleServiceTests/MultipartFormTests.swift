@@ -51,7 +51,10 @@ import Testing
             == "----WebKitFormBoundary7MA4YWxk")
         #expect(ImageUpload.acceptsContentType("multipart/form-data; boundary=x"))
         #expect(!ImageUpload.acceptsContentType("multipart/form-data"), "no boundary, no way to read it")
-        #expect(ImageUpload.acceptsContentType("image/JPEG"))
-        #expect(!ImageUpload.acceptsContentType("application/octet-stream"))
+        #expect(ImageUpload.acceptsContentType("image/JPEG") && ImageUpload.acceptsContentType("image/webp"))
+        #expect(ImageUpload.acceptsContentType("application/octet-stream"), "sniffed like any image body")
+        #expect(ImageUpload.acceptsContentType(nil), "no type: the bytes decide")
+        #expect(!ImageUpload.acceptsContentType("text/plain") && !ImageUpload.acceptsContentType("image/gif"))
+        #expect(!ImageUpload.acceptsContentType("not a media type"))
     }
 }

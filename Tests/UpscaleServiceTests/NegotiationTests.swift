@@ -19,6 +19,11 @@ import Testing
         #expect(try parameters("/", accept: "image/*;q=0.9, image/png").outputFormat(input: .jpeg) == .png)
         #expect(try parameters("/", accept: "image/png;q=0.2, image/jpeg;q=0.3").outputFormat(input: .png) == .jpeg)
         #expect(try parameters("/?format=png", accept: "image/jpeg").outputFormat(input: .jpeg) == .png, "the query wins")
+        #expect(try parameters("/", accept: "image/webp").outputFormat(input: .png) == .webp)
+        // What browsers send for images: WebP named, everything else through */* at a lower weight.
+        #expect(try parameters("/", accept: "image/avif,image/webp,image/apng,*/*;q=0.8").outputFormat(input: .png) == .webp)
+        #expect(try parameters("/", accept: "image/webp,image/png").outputFormat(input: .png) == .png, "a tie keeps the input's")
+        #expect(try parameters("/", accept: "image/webp,*/*;q=0.8").outputFormat(input: .jpeg) == .webp)
         #expect(throws: ProblemDetails.self) { try parameters("/", accept: "image/png;q=0, text/html") }
         #expect(throws: ProblemDetails.self) { try parameters("/", accept: "image/*;q=0") }
     }
@@ -28,15 +33,21 @@ import Testing
         #expect(try parameters("/").scale == 2)
         #expect(try parameters("/?quality=55").quality == 55)
         #expect(try parameters("/?format=JPG").format == .jpeg)
-        for bad in ["/?scale=3", "/?scale=two", "/?quality=101", "/?quality=", "/?format=webp"] {
+        #expect(try parameters("/?format=webp&lossless=true").encoding(input: .png)
+            == OutputEncoding(format: .webp, quality: 90, lossless: true))
+        #expect(try parameters("/?lossless=0&quality=70").encoding(input: .webp) == OutputEncoding(format: .webp, quality: 70))
+        for bad in ["/?scale=3", "/?scale=two", "/?quality=101", "/?quality=", "/?format=gif", "/?lossless=yes"] {
             #expect(throws: ProblemDetails.self, "\(bad)") { try parameters(bad) }
         }
+        let problem = #expect(throws: ProblemDetails.self) { try parameters("/?lossless=1").encoding(input: .jpeg) }
+        #expect(problem?.status == 400 && problem?.detail.contains("JPEG has no lossless") == true)
     }
 
     @Test func routesMatchExactlyAndReportTemplates() {
         let table = RouteTable(Route.allCases)
         #expect(table.match(method: .post, path: "/v1/upscale") == .route(.upscale))
         #expect(table.match(method: .head, path: "/healthz") == .route(.healthz))
+        #expect(table.match(method: .get, path: "/openapi.json") == .route(.openAPI))
         #expect(table.match(method: .get, path: "/v1/upscale") == .methodNotAllowed(allowed: [.post]))
         #expect(table.match(method: .get, path: "/v1/upscale/") == .notFound)
         #expect(table.label(method: "GET", path: "/etc/passwd") == Route.unmatchedLabel)

@@ -6,7 +6,7 @@ import Testing
 /// The whole path on Set5 against the official implementation's quantized outputs and scores.
 @Suite struct Set5ReferenceTests {
     @Test func set5MatchesTheOfficialOutputsAndScores() throws {
-        let evaluation = DatasetEvaluation(pipeline: UpscalePipeline(model: SharedData.officialModel))
+        let evaluation = DatasetEvaluation(flow: SharedData.flow(SharedData.officialModel))
         let pairs = try DatasetEvaluation.pairs(hr: SharedData.url("datasets/Set5/HR"),
                                                 lr: SharedData.url("datasets/Set5/LR_bicubic/X2"), scale: 2)
         #expect(pairs.map(\.name) == ["baby", "bird", "butterfly", "head", "woman"])

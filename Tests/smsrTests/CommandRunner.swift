@@ -18,9 +18,10 @@ struct CommandRunner {
         return url.appendingPathComponent("smsr")
     }()
 
-    static let shared: URL = URL(fileURLWithPath: #filePath)
+    static let repository: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
+
+    static let shared: URL = repository.deletingLastPathComponent().appendingPathComponent("shared")
 
     static let officialModel = shared.appendingPathComponent("models/smsr_x2_official.safetensors").path
 

@@ -43,6 +43,17 @@ import Testing
         let none = try CommandRunner.run(["eval", "--model", CommandRunner.officialModel, "--scale", "2", "--hr", hr.path, "--lr", empty.path])
         #expect(none.status != 0 && none.stderr.contains("no image"))
         let noScale = try CommandRunner.run(["eval", "--model", CommandRunner.officialModel, "--hr", hr.path, "--lr", lr.path])
-        #expect(noScale.status != 0 && noScale.stderr.contains("--scale"))
+        #expect(noScale.status == 64 && noScale.stderr.contains("--scale"))
+    }
+
+    /// The x4 LR folder scored at scale 2 is a mistake, not an 11 dB result.
+    @Test func pairsOfAnotherScaleAreRefused() throws {
+        let set5 = CommandRunner.shared.appendingPathComponent("datasets/Set5")
+        let result = try CommandRunner.run(["eval", "--model", CommandRunner.officialModel, "--scale", "2",
+                                            "--hr", set5.appendingPathComponent("HR").path,
+                                            "--lr", set5.appendingPathComponent("LR_bicubic/X4").path])
+        #expect(result.status == 65, "EX_DATAERR: \(result.stderr)")
+        #expect(result.stderr.contains("LR 128x128 and HR 512x512 do not match scale 2"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "no score is printed")
     }
 }

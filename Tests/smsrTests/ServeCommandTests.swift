@@ -125,8 +125,81 @@ import TestSupport
     @Test func unusableSettingsFailAtStartWithTheirName() throws {
         let badPort = try CommandRunner.run(["serve", "--model", CommandRunner.officialModel],
                                                            environment: ["SMSR_PORT": "eighty"])
-        #expect(badPort.status != 0 && badPort.stderr.contains("SMSR_PORT must be an integer"))
+        #expect(badPort.status == 78 && badPort.stderr.contains("SMSR_PORT must be an integer"), "EX_CONFIG: \(badPort.stderr)")
         let badModel = try CommandRunner.run(["serve", "--model", "/nonexistent.safetensors"])
-        #expect(badModel.status != 0 && badModel.stderr.contains("/nonexistent.safetensors"))
+        #expect(badModel.status == 66 && badModel.stderr.contains("/nonexistent.safetensors: No such file or directory"))
+        let badTile = try CommandRunner.run(["serve", "--model", CommandRunner.officialModel], environment: ["SMSR_TILE": "-3"])
+        #expect(badTile.status == 78 && badTile.stderr.contains("SMSR_TILE"), "\(badTile.stderr)")
+        #expect(!badPort.stderr.contains("Usage:") && !badModel.stderr.contains("Usage:"))
+    }
+
+    @Test func aPortInUseIsSaidInWords() throws {
+        let first = try ServeProcess(["--model", CommandRunner.officialModel])
+        let port = try #require(first.port())
+        let second = try CommandRunner.run(["serve", "--model", CommandRunner.officialModel, "--port", "\(port)"])
+        #expect(second.status == 69, "EX_UNAVAILABLE: \(second.stderr)")
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): address already in use"), "\(second.stderr)")
+        #expect(!second.stderr.contains("errno"))
+        kill(first.process.processIdentifier, SIGTERM)
+        first.process.waitUntilExit()
+    }
+
+    /// Without --model the service serves every model the binary carries, whatever Models/ shipped.
+    @Test func aDefaultServiceAnswersEveryEmbeddedScale() throws {
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: CommandRunner.repository.appendingPathComponent("Models").path)
+            .compactMap { name -> Int? in
+                guard name.hasPrefix("smsr_x"), name.hasSuffix(".safetensors") else { return nil }
+                return Int(name.dropFirst("smsr_x".count).dropLast(".safetensors".count))
+            }.sorted()
+        #expect(shipped.contains(2) && shipped.contains(4), "\(shipped)")
+        let server = try ServeProcess(["--workers", "1"])
+        let port = try #require(server.port())
+        #expect(server.waitForLine { $0["msg"] as? String == "ready" } != nil)
+        let baby = try ImageCodec.decode([UInt8](Data(contentsOf: CommandRunner.shared.appendingPathComponent("datasets/Set5/HR/baby.png"))))
+        let image = try ImageCodec.encode(baby.image.converted(to: .rgb).cropped(x: 200, y: 200, width: 24, height: 20), as: .png)
+        for scale in shipped {
+            let client = try LoopbackConnection(port: port, timeout: 60)
+            client.send(Array(("POST /v1/upscale?scale=\(scale) HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\n"
+                + "Content-Length: \(image.count)\r\nConnection: close\r\n\r\n").utf8) + image)
+            let response = client.receive(until: { _ in false })
+            #expect(response.hasPrefix("HTTP/1.1 200 OK"), "x\(scale): \(response.prefix(400))")
+            #expect(response.contains("\r\nSMSR-Output-Size: \(24 * scale)x\(20 * scale)\r\n"), "x\(scale)")
+        }
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+    }
+
+    /// `smsr upscale --json` and `POST /v1/analyze` describe the same work with the same keys.
+    @Test func theCommandLineAndTheServiceReportWithTheSameKeys() throws {
+        let crop = CommandRunner.shared.appendingPathComponent("reference/crop_baby_64x64_lr.png")
+        let output = try CommandRunner.temporaryDirectory().appendingPathComponent("out.png")
+        let cli = try CommandRunner.run(["upscale", "--json", "--model", CommandRunner.officialModel, crop.path, output.path])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        let printed = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
+
+        let server = try ServeProcess(["--model", CommandRunner.officialModel])
+        let port = try #require(server.port())
+        #expect(server.waitForLine { $0["msg"] as? String == "ready" } != nil)
+        let image = try Data(contentsOf: crop)
+        let client = try LoopbackConnection(port: port, timeout: 60)
+        client.send(Array(("POST /v1/analyze HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\n"
+            + "Content-Length: \(image.count)\r\nConnection: close\r\n\r\n").utf8) + [UInt8](image))
+        let response = client.receive(until: { _ in false })
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        let body = try #require(response.range(of: "\r\n\r\n").map { response[$0.upperBound...] })
+        let answered = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+
+        #expect(Set(printed.keys) == Set(answered.keys))
+        for key in ["input", "output"] {
+            #expect((printed[key] as? [String: Int]) == (answered[key] as? [String: Int]), "\(key)")
+        }
+        for key in ["scale", "flops_dense", "flops_executed"] { #expect(printed[key] as? Int == answered[key] as? Int, "\(key)") }
+        let blocks = [printed, answered].map { ($0["blocks"] as? [[String: Any]])?.map { Set($0.keys) } }
+        #expect(blocks[0] == blocks[1] && blocks[0]?.first == ["index", "mask_density"])
+        let timings = [printed, answered].map { Set(($0["timings_ms"] as? [String: Double])?.keys ?? [:].keys) }
+        // The stages each had: the service's job waited in a queue; the command line wrote its image.
+        #expect(timings[0].subtracting(["encode"]) == timings[1].subtracting(["queue"]), "\(timings)")
     }
 }

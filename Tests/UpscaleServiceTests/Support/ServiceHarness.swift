@@ -4,7 +4,8 @@ import Testing
 import TestSupport
 @testable import UpscaleService
 
-/// A real service on 127.0.0.1 with a free port, the official x2 model, and hooks the test controls.
+/// A real service on 127.0.0.1 with a free port, the official x2 model (or the models given), and hooks the
+/// test controls.
 final class ServiceHarness: @unchecked Sendable {
     let service: UpscaleService
     let queued = Recorder<JobHooks.Ticket>()
@@ -13,7 +14,7 @@ final class ServiceHarness: @unchecked Sendable {
     /// When set, upscale/analyze/masks jobs wait here before running (warm-up too if `gateWarmUp`).
     let gate: Gate?
 
-    init(gate: Gate? = nil, gateWarmUp: Bool = false, waitForReady: Bool = true,
+    init(gate: Gate? = nil, gateWarmUp: Bool = false, waitForReady: Bool = true, models: [LoadedModel] = [SharedData.officialModel],
          configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         var configuration = ServiceConfiguration()
         configuration.port = 0
@@ -32,7 +33,7 @@ final class ServiceHarness: @unchecked Sendable {
             dropped: { dropped.append(($0, $1)) })
         var logger = Logger(label: "smsr.test")
         logger.logLevel = .warning
-        service = UpscaleService(configuration: configuration, catalog: try ModelCatalog(models: [SharedData.officialModel]),
+        service = UpscaleService(configuration: configuration, catalog: try ModelCatalog(models: models),
                                  logger: logger, hooks: hooks)
         try service.start()
         if waitForReady {
