@@ -7,9 +7,10 @@
 #   docker run --rm -p 8080:8080 smsr-serve
 #
 # The release binary links the Swift runtime statically and carries the default models (Models/, compiled
-# in with #embed), so the runtime stage needs only libpng and libjpeg. Configuration is by SMSR_*
-# environment variables (see Deploy/README.md). The same build is checked without a container engine by
-# `make check-deploy` (scripts/check-deploy.sh).
+# in with #embed), so the runtime stage needs only the codec libraries (libpng, libjpeg, libwebp) and
+# libnghttp2 (HTTP/2). Configuration is by SMSR_* environment variables (see Deploy/README.md). CI builds
+# this file unchanged with podman and runs the image (scripts/container-test.sh); `make check-deploy`
+# (scripts/check-deploy.sh) checks the same build without a container engine.
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -25,7 +26,7 @@ ARG SMSR_TARGET_CPU=portable
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpng-dev libjpeg62-turbo-dev \
+        libpng-dev libjpeg62-turbo-dev libwebp-dev libnghttp2-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -48,7 +49,7 @@ FROM ${RUNTIME_IMAGE} AS runtime
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpng16-16 libjpeg62-turbo \
+        libpng16-16 libjpeg62-turbo libwebp7 libwebpdemux2 libwebpmux3 libnghttp2-14 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 smsr \
     && useradd --system --uid 10001 --gid smsr --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin smsr
