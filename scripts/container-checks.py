@@ -11,11 +11,13 @@
       GET URL (/metrics): Prometheus text with smsr_flops_executed_total >= FLOPS and at least UPSCALES
       answered POST /v1/upscale requests counted.
   container-checks.py drain --port P --container NAME --drain-timeout S --busy IMAGE --partial IMAGE
-      `podman stop` (SIGTERM to PID 1) with two uploads in flight; see drain() below.
+                             [--stop-command COMMAND]
+      `podman stop` (SIGTERM to PID 1), or COMMAND, with two uploads in flight; see drain() below.
 """
 
 import argparse
 import json
+import shlex
 import socket
 import struct
 import subprocess
@@ -226,6 +228,7 @@ def drain(args):
     """1. `busy`: a whole upload, sent first, whose inference takes seconds; waits for /metrics to show a
     worker busy. 2. `partial`: a request head and half its body. 3. `podman stop` (SIGTERM to PID 1).
     4. waits until /readyz stops answering 200 (the service is draining). 5. the rest of the partial body.
+    (--stop-command replaces `podman stop` in step 3, e.g. podman-compose's stop.)
     Both must be answered 200 with the upscaled PNG, and the container must exit 0 within the drain timeout."""
     with open(args.busy, "rb") as f:
         busy_body = f.read()
@@ -248,17 +251,19 @@ def drain(args):
     half = len(partial_body) // 2
     partial.send(partial.head + partial_body[:half])
 
-    stop = subprocess.Popen(["podman", "stop", "-t", str(args.drain_timeout + 15), args.container],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = shlex.split(args.stop_command) if args.stop_command else \
+        ["podman", "stop", "-t", str(args.drain_timeout + 15), args.container]
+    stopper = " ".join(word for word in command if word in ("podman", "podman-compose", "stop"))
+    stop = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sigterm_at = time.monotonic()
     deadline = sigterm_at + 30
     while (seen := readyz_status(args.port)) == 200:
         if time.monotonic() > deadline:
             stop.kill()
-            fail("/readyz still answered 200 30 s after podman stop")
+            fail(f"/readyz still answered 200 30 s after {stopper}")
         time.sleep(0.05)
     draining_at = time.monotonic()
-    print(f"draining {draining_at - sigterm_at:.2f} s after podman stop (/readyz: {seen})")
+    print(f"draining {draining_at - sigterm_at:.2f} s after {stopper} (/readyz: {seen})")
     if partial.answered_at is not None:
         fail(f"the half-sent upload was answered before its body was complete: {partial.result()[0]}")
     partial.send(partial_body[half:])
@@ -270,7 +275,7 @@ def drain(args):
         kind, w, h = image_size(body)
         when = (upload.answered_at or time.monotonic()) - sigterm_at
         verdict = "in flight at SIGTERM" if when > 0 else "answered before SIGTERM"
-        print(f"{name} upload: {status}, {kind} {w}x{h}, {when:+.2f} s after podman stop ({verdict})")
+        print(f"{name} upload: {status}, {kind} {w}x{h}, {when:+.2f} s after {stopper} ({verdict})")
         if not status.endswith("200 OK") and " 200 " not in status + " ":
             failures.append(f"{name} upload: {status}")
         elif (kind, w, h) != ("png", width, height):
@@ -282,10 +287,10 @@ def drain(args):
     stopped_at = time.monotonic()
     inspect = podman("inspect", "--format", "{{.State.ExitCode}} {{.State.Status}}", args.container)
     exit_code, state = (inspect.stdout.split() + ["?", "?"])[:2]
-    print(f"podman stop returned after {stopped_at - sigterm_at:.2f} s (drain timeout {args.drain_timeout} s); "
-          f"container {state}, exit code {exit_code}")
+    print(f"{stopper} returned after {stopped_at - sigterm_at:.2f} s (drain timeout "
+          f"{args.drain_timeout} s); container {state}, exit code {exit_code}")
     if stop.returncode != 0:
-        failures.append(f"podman stop failed: {output.strip()}")
+        failures.append(f"{shlex.join(command)} failed: {output.strip()}")
     if exit_code != "0":
         failures.append(f"exit code {exit_code}, wanted 0")
     if stopped_at - sigterm_at >= args.drain_timeout:
@@ -319,6 +324,7 @@ def main():
     p.add_argument("--drain-timeout", type=int, required=True)
     p.add_argument("--busy", required=True)
     p.add_argument("--partial", required=True)
+    p.add_argument("--stop-command", help="what stops the container (default: podman stop -t DRAIN+15 NAME)")
     p.set_defaults(run=drain)
     args = parser.parse_args()
     args.run(args)
