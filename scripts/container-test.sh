@@ -15,7 +15,7 @@
 # then run read-only as `docker run` in Deploy/README.md runs it, and checked: probes, upscales (PNG, JPEG,
 # x2 and x4 from the embedded models, h2c once `smsr serve` has --http2), /metrics, the user and the
 # read-only root seen from the host, `podman healthcheck run`, no compiler or header in the image, and
-# `podman stop` (SIGTERM to PID 1) with uploads in flight (scripts/container-drain.py). Then
+# `podman stop` (SIGTERM to PID 1) with uploads in flight (scripts/container-checks.py drain). Then
 # Deploy/compose/compose.yaml is brought up with podman-compose, Prometheus (Debian's, in an image made
 # here too) scraping the service by its compose name.
 #
@@ -48,13 +48,13 @@ if ((${#missing[@]})); then
 fi
 
 work=$(mktemp -d /var/tmp/smsr-ct.XXXXXX)
+run_started_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run_id="smsr-ct-$$"
 started=$SECONDS
 declare -A phase_seconds=()
 passed=0
 failed=0
 skipped=0
-background=()
 
 # Podman's settings for this host, for every podman call below and for podman-compose's.
 cat >"$work/containers.conf" <<'EOF'
@@ -69,9 +69,8 @@ export CONTAINERS_CONF="$work/containers.conf"
 build_flags=(--runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --network host)
 
 cleanup() {
-    local status=$? pid
+    local status=$?
     set +e
-    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [[ -f $work/compose/compose.yaml ]]; then
         podman-compose -p "$run_id" -f "$work/compose/compose.yaml" down -v >/dev/null 2>&1 || true
     fi
@@ -285,6 +284,9 @@ build_args=(--build-arg "SWIFT_IMAGE=$SWIFT_IMAGE" --build-arg "RUNTIME_IMAGE=$B
 echo "building: podman build --format docker ${build_args[*]} -t $IMAGE -f Dockerfile ."
 timed build fatal "podman build of the Dockerfile (unchanged; only SWIFT_IMAGE and RUNTIME_IMAGE given)" \
     podman build --format docker "${build_flags[@]}" "${build_args[@]}" -t "$IMAGE" -f Dockerfile .
+# Earlier builds' images that nothing uses any more go; this build's cache (and the earlier layers it reused)
+# stays, so a machine that keeps podman's store grows by one build, not by one per run.
+podman image prune -f --filter "until=$run_started_utc" >/dev/null
 image_mb=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.0f", $1 / 1e6}')
 echo "image: $IMAGE, $image_mb MB"
 
@@ -555,7 +557,7 @@ PY
         python3 scripts/container-checks.py drain --port "$smsr_port" --container "$compose_smsr" \
             --drain-timeout "$drain_timeout" --busy "$shared/datasets/Set5/HR/baby.png" \
             --partial "$shared/datasets/Set5/LR_bicubic/X2/butterfly.png" \
-            --stop-command "${compose_cmd[*]} stop -t $((drain_timeout + 10)) smsr"
+            --stop-command "${compose_cmd[*]} stop -t $((drain_timeout + 10)) smsr" | tee "$work/compose-drain.out"
     }
     check "compose: podman-compose stop -t $((drain_timeout + 10)) smsr with uploads in flight: both 200, exit 0" compose_drain
     "${compose_cmd[@]}" down -v >"$work/compose-down.log" 2>&1 || cat "$work/compose-down.log"
@@ -566,6 +568,10 @@ fi
 echo "image: $IMAGE, $image_mb MB; start to ready: $ready_s s"
 echo "SIGTERM with uploads in flight:"
 echo "$drain_summary"
+if [[ -f $work/compose-drain.out ]]; then
+    echo "the same under compose:"
+    grep -E '^(busy|half-sent|podman)' "$work/compose-drain.out" | sed 's/^/    /' || true
+fi
 echo "time: base images ${phase_seconds[bases]:-0} s, image build ${phase_seconds[build]:-0} s," \
      "checks ${phase_seconds[checks]:-0} s, compose ${phase_seconds[compose]:-0} s; total $((SECONDS - started)) s"
 echo "container: $passed passed, $failed failed, $skipped skipped"
