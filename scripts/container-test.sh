@@ -19,9 +19,10 @@
 # Deploy/compose/compose.yaml is brought up with podman-compose, Prometheus (Debian's, in an image made
 # here too) scraping the service by its compose name.
 #
-# This machine kind needs, and the script passes: runc (crun refuses the hybrid cgroups), the cgroupfs
-# cgroup manager, ulimits within the host's hard limits, and the host network for builds (apt-get in the
-# Dockerfile's RUN steps); containers themselves run on podman's bridge with published loopback ports.
+# This machine kind needs, and the script passes: ulimits within the host's hard limits (podman's default
+# exceeds them), runc and the cgroupfs cgroup manager (cgroup v1, no systemd), and the host network for
+# builds (apt-get in the Dockerfile's RUN steps); containers themselves run on podman's bridge network
+# with published loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
