@@ -7,9 +7,10 @@
 #   docker run --rm -p 8080:8080 smsr-serve
 #
 # The release binary links the Swift runtime statically and carries the default models (Models/, compiled
-# in with #embed), so the runtime stage needs only libpng, libjpeg, libwebp and libnghttp2. Configuration is by SMSR_*
-# environment variables (see Deploy/README.md). The same build is checked without a container engine by
-# `make check-deploy` (scripts/check-deploy.sh).
+# in with #embed), so the runtime stage needs only the codec libraries (libpng, libjpeg, libwebp) and
+# libnghttp2 (HTTP/2). Configuration is by SMSR_* environment variables (see Deploy/README.md). CI builds
+# this file unchanged with podman and runs the image (scripts/container-test.sh); `make check-deploy`
+# (scripts/check-deploy.sh) checks the same build without a container engine.
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -48,7 +49,7 @@ FROM ${RUNTIME_IMAGE} AS runtime
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpng16-16 libjpeg62-turbo libwebp7 libnghttp2-14 \
+        libpng16-16 libjpeg62-turbo libwebp7 libwebpdemux2 libwebpmux3 libnghttp2-14 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 smsr \
     && useradd --system --uid 10001 --gid smsr --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin smsr
@@ -58,7 +59,7 @@ COPY --from=build /out/smsr /usr/local/bin/smsr
 # Listen on every interface of the container; everything else keeps `smsr serve`'s defaults unless set
 # here or at `docker run -e SMSR_...`: SMSR_WORKERS, SMSR_QUEUE_CAPACITY, SMSR_THREADS_PER_JOB,
 # SMSR_MAX_BODY_BYTES, SMSR_MAX_PIXELS, SMSR_REQUEST_TIMEOUT, SMSR_DRAIN_TIMEOUT, SMSR_MODEL, SMSR_SCALE,
-# SMSR_API_KEYS_FILE, SMSR_METRICS_PORT, SMSR_LOG_LEVEL, SMSR_HTTP2 (on: cleartext HTTP/2 on the same port).
+# SMSR_API_KEYS_FILE, SMSR_METRICS_PORT, SMSR_LOG_LEVEL.
 ENV SMSR_HOST=0.0.0.0 \
     SMSR_PORT=8080 \
     SMSR_LOG_FORMAT=json

@@ -100,12 +100,13 @@ if [[ $mode != --static ]]; then
         cp "$("${release_build[@]}" --show-bin-path)/smsr" "$lone/smsr"
 
         check "the copy is alone in its folder" test "$(ls -A "$lone")" = smsr
-        # Every shared library it needs is in debian:bookworm-slim plus libpng16-16, libjpeg62-turbo, libwebp7 and libnghttp2-14.
+        # Every shared library it needs is in debian:bookworm-slim plus the runtime stage's packages
+        # (libpng16-16, libjpeg62-turbo, libwebp7, libwebpdemux2, libwebpmux3, libnghttp2-14).
         needed() {
             local libs
             libs=$(readelf -d "$lone/smsr" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
             echo "NEEDED: $(echo $libs)"
-            local allowed='^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|libz\.so\.1|libpng16\.so\.16|libjpeg\.so\.62|libwebp\.so\.7|libnghttp2\.so\.14)$'
+            local allowed='^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|libz\.so\.1|libpng16\.so\.16|libjpeg\.so\.62|libwebp\.so\.7|libwebpdemux\.so\.2|libwebpmux\.so\.3|libnghttp2\.so\.14)$'
             local lib bad=0
             for lib in $libs; do [[ $lib =~ $allowed ]] || { echo "not in the runtime image: $lib"; bad=1; }; done
             return $bad
