@@ -22,6 +22,10 @@ let wideKernelFlags = ["-O"]
 let narrowKernelFlags = ["-O"]
 #endif
 
+// SMSR_FUZZ=1 adds the libFuzzer runner, built only by scripts/fuzz.sh with `--sanitize=fuzzer`, which
+// supplies its `main`; other builds never see it.
+let fuzzing = Context.environment["SMSR_FUZZ"] == "1"
+
 let package = Package(
     name: "smsr-serve",
     platforms: [.macOS(.v14)],
@@ -75,6 +79,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What each fuzz target feeds one input to; replayed from its corpus by FuzzReplayTests.
+        .target(name: "FuzzTargets", dependencies: ["HTTPServer", "Imaging", "UpscaleService"], path: "Tests/FuzzTargets"),
         // What several test targets share: running a program, waiting on other threads.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["oracle.py"]),
@@ -85,5 +91,12 @@ let package = Package(
             dependencies: ["UpscaleService", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging", "TestSupport"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"]),
     ]
 )
+
+if fuzzing {
+    package.targets.append(.executableTarget(
+        name: "smsr-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Runner",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
