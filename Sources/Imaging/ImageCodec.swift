@@ -67,9 +67,11 @@ public enum ImageCodec {
     /// JPEG has no alpha channel: for `.grayAlpha` and `.rgba` images the alpha samples are
     /// dropped (not composited), so transparent areas show their stored color. WebP has no gray:
     /// gray is written as RGB (alpha kept). `quality` (1-100) applies to JPEG and lossy WebP;
-    /// `lossless` to WebP only (PNG always is, JPEG never).
+    /// `lossless` to WebP only (PNG always is, JPEG never). A side beyond the format's `largestSide` is
+    /// refused before the codec is called.
     public static func encode(_ image: Image, as format: ImageFormat, quality: Int = 90,
                               lossless: Bool = false) throws(ImageError) -> [UInt8] {
+        if let refusal = format.refusal(width: image.width, height: image.height) { throw refusal }
         if format != .png, !(format == .webp && lossless) {
             guard (1...100).contains(quality) else { throw .invalidQuality(quality) }
         }

@@ -22,13 +22,32 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// The longest side the format can store (JPEG's 65500 as libjpeg writes it, WebP's 16383).
+    /// The longest side, width or height, this format's encoder writes: libpng's default user limit of
+    /// 1,000,000 (`PNG_USER_WIDTH_MAX`, `PNG_USER_HEIGHT_MAX`, which `png_set_IHDR` checks when writing too),
+    /// libjpeg's `JPEG_MAX_DIMENSION` of 65,500, libwebp's `WEBP_MAX_DIMENSION` of 16,383.
     public var largestSide: Int {
         switch self {
-        case .png: Int(Int32.max)
+        case .png: 1_000_000
         case .jpeg: 65500
         case .webp: 16383
         }
+    }
+
+    /// Where `largestSide` comes from, for messages.
+    public var largestSideSource: String {
+        switch self {
+        case .png: "libpng's user limit, PNG_USER_WIDTH_MAX / PNG_USER_HEIGHT_MAX"
+        case .jpeg: "libjpeg's JPEG_MAX_DIMENSION"
+        case .webp: "libwebp's WEBP_MAX_DIMENSION"
+        }
+    }
+
+    /// Why the encoder cannot write a `width` x `height` image, or nil when it can: checked from sizes alone,
+    /// so an output that could never be written is refused before any work.
+    public func refusal(width: Int, height: Int) -> ImageError? {
+        guard max(width, height) > largestSide else { return nil }
+        return .unencodable(detail: "\(width)x\(height) is beyond \(rawValue.uppercased())'s \(largestSide) pixels a side"
+            + " (\(largestSideSource))")
     }
 
     /// Every extension `init(fileName:)` knows, for messages that list them.

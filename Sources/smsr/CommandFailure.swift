@@ -50,9 +50,10 @@ struct CommandFailure: Error, CustomStringConvertible {
 
     /// An image that the flow could not read (`path` names it) or could not write.
     static func image(_ failure: UpscaleFlow.Failure, input: String, output: String) -> CommandFailure {
-        switch failure.stage {
-        case .decode: .init("\(input): \(failure.error)", .dataError)
-        case .encode: .init("cannot encode \(output): \(failure.error)", .dataError)
+        switch failure {
+        case .decode, .tilingOverhead, .stopped: .init("\(input): \(failure)", .dataError)
+        case .unwritable: .init("cannot write \(output) from \(input): \(failure)", .dataError)
+        case .encode: .init("cannot encode \(output): \(failure)", .dataError)
         }
     }
 

@@ -48,6 +48,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest image in pixels, checked from its header before decoding (default 4194304).")
     var maxPixels: Int?
 
+    @Option(help: ArgumentHelp("Longest a job may compute once a worker takes it, in seconds or with ms/s; checked between tiles, "
+        + "answered 504 (default 100 s per megapixel of --max-pixels, at least 30 s: 420 s at the default).",
+        valueName: "duration"))
+    var maxComputeSeconds: String?
+
     @Option(help: "File of API keys, one per line; requests then need Authorization: Bearer <key>.")
     var apiKeysFile: String?
 
@@ -77,6 +82,7 @@ struct Serve: ParsableCommand {
             flags[.drainTimeout] = drainTimeout
             flags[.maxBodyBytes] = maxBodyBytes.map(String.init)
             flags[.maxPixels] = maxPixels.map(String.init)
+            flags[.maxComputeSeconds] = maxComputeSeconds
             flags[.apiKeysFile] = apiKeysFile
             flags[.metricsPort] = metricsPort.map(String.init)
             flags[.http2] = http2

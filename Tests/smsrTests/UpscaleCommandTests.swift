@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 
 @Suite struct UpscaleCommandTests {
     let crop = CommandRunner.shared.appendingPathComponent("reference/crop_baby_64x64_lr.png").path
@@ -61,6 +62,23 @@ import Testing
         #expect(noModel.status == 66 && noModel.stderr.contains("/nonexistent/w.safetensors: No such file or directory"))
         let badQuality = try CommandRunner.run(["upscale", "--quality", "0", "--model", CommandRunner.officialModel, crop, "o.jpg"])
         #expect(badQuality.status == 64 && badQuality.stderr.contains("--quality"))
+    }
+
+    /// The service's refusal from the header, on the command line: an output the encoder cannot write is named
+    /// with its limit before anything is decoded, and no file is written.
+    @Test func anOutputTheEncoderCannotWriteIsRefusedFirst() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let tall = dir.appendingPathComponent("tall.png")
+        try Data(StoredPNG.gray(width: 1, height: 3_000_000)).write(to: tall)
+        let wide = dir.appendingPathComponent("wide.png")
+        try Data(StoredPNG.gray(width: 40_000, height: 2)).write(to: wide)
+        for (input, output, limit) in [(tall, "out.png", "PNG's 1000000 pixels a side"), (wide, "out.jpg", "JPEG's 65500 pixels a side")] {
+            let target = dir.appendingPathComponent(output).path
+            let result = try CommandRunner.run(["upscale", "--model", CommandRunner.officialModel, input.path, target])
+            #expect(result.status == 65, "EX_DATAERR: \(result.stderr)")
+            #expect(result.stderr.contains("cannot write \(target) from \(input.path)") && result.stderr.contains(limit), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
     }
 
     @Test func anUnwritableOutputNamesTheFileNotAFoundationError() throws {

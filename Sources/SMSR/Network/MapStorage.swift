@@ -63,3 +63,24 @@ final class MapStorage: @unchecked Sendable {
         keptBytes += bytes
     }
 }
+
+extension MapStorage {
+    /// Frees every kept map; returns the bytes freed. Maps in use by a run are not kept, so not touched.
+    func releaseAll() -> Int {
+        lock.lock()
+        let released = keptBytes
+        kept.removeAll()
+        keptBytes = 0
+        lock.unlock()
+        return released
+    }
+}
+
+extension SMSRNetwork {
+    /// The bytes of feature-map storage kept for the next run.
+    public var keptStorageBytes: Int { storage.bytes }
+
+    /// Frees the storage kept for the next run (which then starts on fresh pages); returns the bytes freed.
+    @discardableResult
+    public func releaseKeptStorage() -> Int { storage.releaseAll() }
+}

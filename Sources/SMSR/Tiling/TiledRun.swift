@@ -1,9 +1,18 @@
 /// Runs the network tile by tile and stitches the cores: output pixels, masks (for statistics) and stage
-/// times. The work counted is what was executed, context included.
+/// times. The work counted is what was executed, context included. `checkpoint` is asked before each tile.
 struct TiledRun: Sendable {
     let plan: TilePlan
 
     func run(network: SMSRNetwork, planarRGB input: [Float], options: InferenceOptions) -> InferenceResult {
+        do throws(RunStopped) {
+            return try run(network: network, planarRGB: input, options: options, checkpoint: .never)
+        } catch {
+            preconditionFailure("a run without a checkpoint never stops")
+        }
+    }
+
+    func run(network: SMSRNetwork, planarRGB input: [Float], options: InferenceOptions,
+             checkpoint: TileCheckpoint) throws(RunStopped) -> InferenceResult {
         let (h, w, s) = (plan.height, plan.width, network.scale)
         let (oh, ow) = (h * s, w * s)
         var output = [Float](repeating: 0, count: 3 * oh * ow)
@@ -14,7 +23,9 @@ struct TiledRun: Sendable {
         var tileOptions = options
         tileOptions.tiling = .wholeImage
         tileOptions.collectTrace = false
-        for tile in plan.tiles {
+        let tiles = plan.tiles
+        for (index, tile) in tiles.enumerated() {
+            if checkpoint.shouldStop(index, tiles.count) { throw RunStopped(completedTiles: index, tileCount: tiles.count) }
             let region = tile.padded
             var crop = [Float](repeating: 0, count: 3 * region.height * region.width)
             for c in 0..<3 {

@@ -9,7 +9,8 @@ public struct ConfigurationSources: Sendable {
     public enum Key: String, Sendable, CaseIterable {
         case host, port, metricsPort = "metrics-port", workers, threadsPerJob = "threads-per-job"
         case queueCapacity = "queue-capacity", requestTimeout = "request-timeout", drainTimeout = "drain-timeout"
-        case maxBodyBytes = "max-body-bytes", maxPixels = "max-pixels", apiKeysFile = "api-keys-file"
+        case maxBodyBytes = "max-body-bytes", maxPixels = "max-pixels", maxComputeSeconds = "max-compute-seconds"
+        case apiKeysFile = "api-keys-file"
         case logFormat = "log-format", logLevel = "log-level", model, scale, http2
 
         public var flag: String { "--\(rawValue)" }
@@ -95,6 +96,7 @@ public struct ConfigurationSources: Sendable {
         if let timeout = try duration(.drainTimeout) { c.drainTimeout = timeout }
         if let bytes = try integer(.maxBodyBytes, in: 1...(1 << 40)) { c.maxBodyBytes = bytes }
         if let pixels = try integer(.maxPixels, in: 1...(1 << 40)) { c.maxPixels = pixels }
+        if let limit = try duration(.maxComputeSeconds) { c.maxComputeSeconds = limit.seconds }
         if let (path, source) = value(.apiKeysFile) {
             do {
                 c.apiKeys = try APIKeys(contentsOfFile: path)

@@ -18,6 +18,11 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes = 32 << 20
     /// Checked from the image header before any pixel is decoded.
     public var maxPixels = 4 << 20
+    /// How long a job may compute once a worker has taken it; nil: `defaultComputeSeconds` of `maxPixels`.
+    /// Checked between tiles, so a job overruns it by at most one tile.
+    public var maxComputeSeconds: Double?
+    /// How long the workers stay idle before the memory of finished jobs goes back to the system.
+    public var memoryReleaseDelay: Duration = .seconds(2)
     /// Nil serves without authorization.
     public var apiKeys: APIKeys?
     /// Where the keys came from, for the start-up log (never the keys themselves).
@@ -37,6 +42,21 @@ public struct ServiceConfiguration: Sendable {
     /// threads-per-job stays within the cores, and the engine settings.
     public var inferenceOptions: InferenceOptions { engine.inferenceOptions(threads: threadsPerJob) }
 
+    /// The compute limit when none is set: `computeSecondsPerMegapixel` for each megapixel of `maxPixels`,
+    /// at least 30 s.
+    public static func defaultComputeSeconds(maxPixels: Int) -> Double {
+        max(30, (Double(maxPixels) / 1_000_000 * computeSecondsPerMegapixel).rounded(.up))
+    }
+
+    /// Seconds per megapixel of the default compute limit: several times what one thread takes on an image
+    /// whose masks save nothing (see README).
+    public static let computeSecondsPerMegapixel = 100.0
+
+    /// The compute limit in force.
+    public var computeLimit: Duration {
+        .milliseconds(Int64((maxComputeSeconds ?? Self.defaultComputeSeconds(maxPixels: maxPixels)) * 1000))
+    }
+
     /// The effective settings for the start-up log line: no secrets, only how many keys there are.
     public var loggedSettings: Logger.Metadata {
         [
@@ -45,6 +65,7 @@ public struct ServiceConfiguration: Sendable {
             "request_timeout_s": "\(requestTimeout.seconds.formatted(decimals: 3))",
             "drain_timeout_s": "\(drainTimeout.seconds.formatted(decimals: 3))",
             "max_body_bytes": "\(maxBodyBytes)", "max_pixels": "\(maxPixels)",
+            "max_compute_s": "\(computeLimit.seconds.formatted(decimals: 3))",
             "api_keys": "\(apiKeys.map { "\($0.count) from \(apiKeysFile ?? "configuration")" } ?? "off")",
             "log_format": "\(logFormat.rawValue)", "log_level": "\(logLevel.rawValue)",
             "http2": "\(http2 ? "on" : "off")",

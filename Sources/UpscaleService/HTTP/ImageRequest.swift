@@ -9,6 +9,8 @@ struct ImageRequest: Sendable {
     let parameters: UpscaleParameters
     /// How the upscaled image is written (`/v1/upscale`); the input's format and defaults elsewhere.
     let encoding: OutputEncoding
+    /// What the image's header says; the flow admits the job from it before queueing.
+    let header: ImageHeader
 
     init(_ request: Request, route: Route, catalog: ModelCatalog, maxPixels: Int) throws(ProblemDetails) {
         parameters = try UpscaleParameters(head: request.head, scales: catalog.scales, defaultScale: catalog.defaultScale,
@@ -28,11 +30,7 @@ struct ImageRequest: Sendable {
         }
         self.model = model
         encoding = try parameters.encoding(input: header.format)
-        let (width, height) = (header.uprightWidth * model.scale, header.uprightHeight * model.scale)
-        if route == .upscale, max(width, height) > encoding.format.largestSide {
-            throw .tooLargeForFormat(width: width, height: height, format: encoding.format,
-                                     largestSide: encoding.format.largestSide)
-        }
+        self.header = header
     }
 
     /// The tag of the answer `route` gives: the image, the model's weights, and whatever of the

@@ -413,7 +413,7 @@ enum OpenAPIDocument {
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
               },
               "UnprocessableContent": {
-                "description": "The image has more pixels than `--max-pixels` (checked from its header, before decoding): `too-many-pixels`; or the upscaled image would be too large for the output format (WebP stores at most 16383 pixels a side): `too-large-for-format`.",
+                "description": "Refused from the image's header, before decoding and before any inference: the image has more pixels than `--max-pixels`: `too-many-pixels`; the upscaled image (or, for `/v1/masks`, the mask picture) would have a side longer than the output format's encoder writes (PNG 1000000, libpng's user limit; JPEG 65500, libjpeg's JPEG_MAX_DIMENSION; WebP 16383): `too-large-for-format`; or the service's tiling would run the network on more than 4 times the image's pixels (only with small fixed tiles, `SMSR_TILE`): `tiling-overhead`. The detail names the limit.",
                 "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
               },
@@ -429,7 +429,7 @@ enum OpenAPIDocument {
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
               },
               "GatewayTimeout": {
-                "description": "The job waited in the queue past `--request-timeout`: `queue-timeout`.",
+                "description": "The job waited in the queue past `--request-timeout`: `queue-timeout`; or it computed past `--max-compute-seconds` and was stopped between tiles: `compute-timeout`.",
                 "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
               },
@@ -459,6 +459,7 @@ enum OpenAPIDocument {
                       "tag:smsr-serve,2026:problem/content-too-large",
                       "tag:smsr-serve,2026:problem/too-many-pixels",
                       "tag:smsr-serve,2026:problem/too-large-for-format",
+                      "tag:smsr-serve,2026:problem/tiling-overhead",
                       "tag:smsr-serve,2026:problem/corrupt-image",
                       "tag:smsr-serve,2026:problem/empty-image",
                       "tag:smsr-serve,2026:problem/malformed-multipart",
@@ -468,6 +469,7 @@ enum OpenAPIDocument {
                       "tag:smsr-serve,2026:problem/not-acceptable",
                       "tag:smsr-serve,2026:problem/queue-full",
                       "tag:smsr-serve,2026:problem/queue-timeout",
+                      "tag:smsr-serve,2026:problem/compute-timeout",
                       "tag:smsr-serve,2026:problem/not-ready",
                       "tag:smsr-serve,2026:problem/draining",
                       "tag:smsr-serve,2026:problem/client-gone",

@@ -33,8 +33,8 @@ struct Routes: Sendable {
         let image = try ImageRequest(request, route: .upscale, catalog: catalog, maxPixels: configuration.maxPixels)
         let caching = caching(image.entityTag(.upscale), negotiated: image.parameters.format == nil)
         if caching.isNotModified(request) { return caching.notModified(context) }
-        let outcome = try await run("upscale", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
-            try flow.run(image.upload.bytes, encoding: image.encoding, stopwatch: &stopwatch)
+        let outcome = try await run("upscale", image, request, context, output: .upscaled) { flow, limit, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: image.encoding, limit: limit, stopwatch: &stopwatch)
         }
         return imageResponse(outcome, caching: caching, context)
     }
@@ -42,8 +42,8 @@ struct Routes: Sendable {
     /// `POST /v1/analyze`: the same work, nothing encoded; the report as JSON.
     func analyze(_ request: Request, _ context: RequestContext) async throws(ProblemDetails) -> Response {
         let image = try ImageRequest(request, route: .analyze, catalog: catalog, maxPixels: configuration.maxPixels)
-        let outcome = try await run("analyze", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
-            try flow.run(image.upload.bytes, encoding: nil, stopwatch: &stopwatch)
+        let outcome = try await run("analyze", image, request, context, output: nil) { flow, limit, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: nil, limit: limit, stopwatch: &stopwatch)
         }
         metrics.inferenceFinished(outcome)
         let report = outcome.report(totalMilliseconds: context.elapsedMilliseconds)
@@ -57,8 +57,11 @@ struct Routes: Sendable {
         let image = try ImageRequest(request, route: .masks, catalog: catalog, maxPixels: configuration.maxPixels)
         let caching = caching(image.entityTag(.masks), negotiated: false)
         if caching.isNotModified(request) { return caching.notModified(context) }
-        let outcome = try await run("masks", image, request, context) { flow, stopwatch throws(UpscaleFlow.Failure) in
-            try flow.run(image.upload.bytes, encoding: OutputEncoding(format: .png), stopwatch: &stopwatch) { input, _, inference in
+        let blocks = image.model.network.channelSplits.count
+        let size: @Sendable (Int, Int) -> (width: Int, height: Int) = { MaskPicture.size(width: $0, height: $1, blocks: blocks) }
+        let outcome = try await run("masks", image, request, context, output: .picture(size)) { flow, limit, stopwatch throws(UpscaleFlow.Failure) in
+            try flow.run(image.upload.bytes, encoding: OutputEncoding(format: .png), limit: limit, stopwatch: &stopwatch,
+                         pictureSize: size) { input, _, inference in
                 MaskPicture(input: input, masks: inference.masks).render()
             }
         }
@@ -81,17 +84,35 @@ struct Routes: Sendable {
 
     // MARK: shared by the image routes
 
-    /// Runs `work` with the request's model on a worker and awaits it; the flow's failures become answers.
+    /// What an image route encodes: the upscaled image in the negotiated format, or a PNG picture of this size.
+    enum Output {
+        case upscaled
+        case picture(@Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int))
+    }
+
+    /// Admits the job from the image's header (before it waits for a worker), then runs `work` with the
+    /// request's model on a worker and awaits it; the flow's failures become answers.
     private func run(
-        _ kind: String, _ image: ImageRequest, _ request: Request, _ context: RequestContext,
-        _ work: @escaping @Sendable (UpscaleFlow, inout Stopwatch) throws(UpscaleFlow.Failure) -> UpscaleOutcome
+        _ kind: String, _ image: ImageRequest, _ request: Request, _ context: RequestContext, output: Output?,
+        _ work: @escaping @Sendable (UpscaleFlow, ComputeLimit, inout Stopwatch) throws(UpscaleFlow.Failure) -> UpscaleOutcome
     ) async throws(ProblemDetails) -> UpscaleOutcome {
         let flow = UpscaleFlow(model: image.model, options: inference, maxPixels: configuration.maxPixels)
-        return try await jobs.run(kind, requestID: context.requestID, connection: request.connection) { stopwatch throws(ProblemDetails) in
+        let picture = output.map { output -> String in if case .upscaled = output { "upscaled image" } else { "mask picture" } } ?? ""
+        do throws(UpscaleFlow.Failure) {
+            try flow.admit(image.header, output: output.map { output in
+                switch output {
+                case .upscaled: UpscaleFlow.Output(format: image.encoding.format, size: flow.upscaledSize)
+                case .picture(let size): UpscaleFlow.Output(format: .png, size: size)
+                }
+            })
+        } catch {
+            throw .forFlow(error, picture: picture)
+        }
+        return try await jobs.run(kind, requestID: context.requestID, connection: request.connection) { limit, stopwatch throws(ProblemDetails) in
             do throws(UpscaleFlow.Failure) {
-                return try work(flow, &stopwatch)
+                return try work(flow, limit, &stopwatch)
             } catch {
-                throw .forFlow(error)
+                throw .forFlow(error, picture: picture)
             }
         }
     }

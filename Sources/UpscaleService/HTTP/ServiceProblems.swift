@@ -1,5 +1,6 @@
 import HTTPServer
 import Imaging
+import SMSR
 
 /// Every refusal the service makes, each with its own problem type and a detail that says what to
 /// change.
@@ -60,11 +61,31 @@ extension ProblemDetails {
         .badRequest(detail, kind: "invalid-parameter")
     }
 
-    static func tooLargeForFormat(width: Int, height: Int, format: ImageFormat, largestSide: Int) -> ProblemDetails {
-        .init(kind: "too-large-for-format", title: "Image Too Large", status: 422,
-              detail: "the upscaled image would be \(width)x\(height), more than \(format.rawValue.uppercased()) allows"
-                  + " (\(largestSide) pixels a side); ask for another format",
-              rejectionReason: "too_many_pixels")
+    static func tooLargeForFormat(width: Int, height: Int, format: ImageFormat, picture: String = "upscaled image") -> ProblemDetails {
+        let others = ImageFormat.allCases.filter { $0 != format && $0.refusal(width: width, height: height) == nil }
+        let advice = others.isEmpty ? "send a smaller image or ask for a lower scale"
+            : "ask for \(others.map(\.rawValue).joined(separator: " or ")) instead"
+        return .init(kind: "too-large-for-format", title: "Image Too Large", status: 422,
+                     detail: "the \(picture) would be \(width)x\(height), more than \(format.rawValue.uppercased()) writes"
+                         + " (\(format.largestSide) pixels a side: \(format.largestSideSource)); \(advice)",
+                     rejectionReason: "too_large_for_format")
+    }
+
+    static func tilingOverhead(width: Int, height: Int, overhead: Double, bound: Double) -> ProblemDetails {
+        .init(kind: "tiling-overhead", title: "Image Too Costly", status: 422,
+              detail: "a \(width)x\(height) image would run on \(overhead.formatted(decimals: 1)) times its pixels in"
+                  + " overlapping tiles under this service's tiling, more than the bound of \(bound.formatted(decimals: 1))",
+              rejectionReason: "tiling_overhead")
+    }
+
+    static func computeTimeout(seconds: Double, stopped: RunStopped) -> ProblemDetails {
+        .init(kind: "compute-timeout", title: "Gateway Timeout", status: 504,
+              detail: "the job ran past the compute limit of \(seconds.formatted(decimals: 3)) s and was stopped after"
+                  + " \(stopped.completedTiles) of \(stopped.tileCount) tiles; send a smaller image")
+    }
+
+    static func clientGone() -> ProblemDetails {
+        .badRequest("the client closed the connection", kind: "client-gone")
     }
 
     /// Decoding failures as the client should see them.
@@ -77,10 +98,14 @@ extension ProblemDetails {
     }
 
     /// A failed step of the upscale flow: the client's image, or (encoding what the network made) ours.
-    static func forFlow(_ failure: UpscaleFlow.Failure) -> ProblemDetails {
-        switch failure.stage {
-        case .decode: .forImage(failure.error)
-        case .encode: .internalError("the result could not be encoded: \(failure.error)")
+    static func forFlow(_ failure: UpscaleFlow.Failure, picture: String = "upscaled image") -> ProblemDetails {
+        switch failure {
+        case .decode(let error): .forImage(error)
+        case let .unwritable(format, width, height, _): .tooLargeForFormat(width: width, height: height, format: format, picture: picture)
+        case let .tilingOverhead(width, height, overhead, bound): .tilingOverhead(width: width, height: height, overhead: overhead, bound: bound)
+        case let .stopped(.deadline(seconds), stop): .computeTimeout(seconds: seconds, stopped: stop)
+        case .stopped(.clientGone, _): .clientGone()
+        case .encode(let error): .internalError("the result could not be encoded: \(error)")
         }
     }
 

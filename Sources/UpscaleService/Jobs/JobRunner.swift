@@ -10,10 +10,12 @@ final class JobRunner: Sendable {
     private let watch: DisconnectWatch
     private let hooks: JobHooks
     private let requestTimeout: Duration
+    private let computeSeconds: Double
     private let retryAfterSeconds: Int
+    private let metrics: ServiceMetrics
     private let ids = JobIDs()
 
-    init(configuration: ServiceConfiguration, metrics: ServiceMetrics, hooks: JobHooks) {
+    init(configuration: ServiceConfiguration, metrics: ServiceMetrics, hooks: JobHooks, catalog: ModelCatalog) {
         let timeout = configuration.requestTimeout
         let queue = JobQueue<PendingJob>(
             capacity: configuration.queueCapacity,
@@ -31,17 +33,26 @@ final class JobRunner: Sendable {
         watch = DisconnectWatch { [weak queue] id in
             if let job = queue?.remove(id: id) { dropClientGone(job) }
         }
+        let release = MemoryRelease(networks: catalog.models.map(\.network), delay: configuration.memoryReleaseDelay,
+                                    released: { report in
+                                        metrics.memoryReleased(report)
+                                        hooks.memoryReleased?(report)
+                                    })
         pool = WorkerPool(count: configuration.workers, queue: queue, busy: { metrics.workersBusyChanged(by: $0) }) { job in
+            release.jobStarted()
             hooks.willRun?(job.ticket)
             if let connection = job.connection, connection.isClosed {
                 dropClientGone(job)
             } else {
                 job.run()
             }
+            release.jobEnded()
         }
         self.queue = queue
         self.hooks = hooks
+        self.metrics = metrics
         requestTimeout = timeout
+        computeSeconds = configuration.computeLimit.seconds
         retryAfterSeconds = configuration.retryAfterSeconds
     }
 
@@ -50,10 +61,11 @@ final class JobRunner: Sendable {
 
     /// Queues `work` and returns what it returns once a worker has run it. `kind` names the job to the
     /// hooks; without a `connection` (internal work such as warm-up) the job has no deadline and no
-    /// client to lose. The stopwatch `work` gets has already lapped `queue`.
+    /// client to lose. `work` gets the limit to pass to the engine (its client, the compute deadline from
+    /// when it starts) and a stopwatch that has already lapped `queue`.
     func run<Value: Sendable>(
         _ kind: String, requestID: String, connection: ConnectionState?,
-        work: @escaping @Sendable (inout Stopwatch) throws(ProblemDetails) -> Value
+        work: @escaping @Sendable (ComputeLimit, inout Stopwatch) throws(ProblemDetails) -> Value
     ) async throws(ProblemDetails) -> Value {
         let id = ids.next()
         let ticket = JobHooks.Ticket(id: id, requestID: requestID, kind: kind)
@@ -66,8 +78,9 @@ final class JobRunner: Sendable {
                     if let connection { watch.forget(connection, job: id) }
                     var stopwatch = Stopwatch(startingAt: queuedAt)
                     stopwatch.lap("queue")
+                    let limit = self.limit(for: ticket, connection: connection)
                     do throws(ProblemDetails) {
-                        continuation.resume(returning: .success(try work(&stopwatch)))
+                        continuation.resume(returning: .success(try work(limit, &stopwatch)))
                     } catch {
                         continuation.resume(returning: .failure(error))
                     }
@@ -87,6 +100,24 @@ final class JobRunner: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// The compute limit of a job starting now: its client's connection and the compute deadline, none for
+    /// internal work. The first checkpoint that stops the job counts it.
+    private func limit(for ticket: JobHooks.Ticket, connection: ConnectionState?) -> ComputeLimit {
+        guard let connection else { return .none }
+        let clientGone: @Sendable () -> Bool = { connection.isClosed }
+        let (hooks, metrics) = (hooks, metrics)
+        return ComputeLimit(
+            seconds: computeSeconds, from: Stopwatch.now(), clientGone: clientGone,
+            observe: { next, count in
+                hooks.checkpoint?(ticket, JobHooks.Checkpoint(nextTile: next, tileCount: count,
+                                                              onClientGone: { connection.onClose($0) }))
+            },
+            stopped: { reason, completed, count in
+                metrics.jobCancelled(reason: reason.label)
+                hooks.cancelled?(ticket, reason.label, completed, count)
+            })
     }
 
     /// Refuses new work; the workers finish what is queued and exit. False if they are still busy

@@ -22,6 +22,8 @@ final class ServiceMetrics: Sendable {
     private let flopsDense: CoreMetrics.Counter
     private let flopsExecuted: CoreMetrics.Counter
     private let flopsSavedRatio: CoreMetrics.Recorder
+    private let memoryReleases: CoreMetrics.Counter
+    private let memoryReleasedBytes: CoreMetrics.Counter
 
     init(queueCapacity capacity: Int) {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -54,6 +56,11 @@ final class ServiceMetrics: Sendable {
         for reason in Self.rejectionReasons {
             _ = CoreMetrics.Counter(label: "smsr_images_rejected_total", dimensions: [("reason", reason)], factory: factory)
         }
+        for reason in ComputeLimit.reasonLabels {
+            _ = CoreMetrics.Counter(label: "smsr_jobs_cancelled_total", dimensions: [("reason", reason)], factory: factory)
+        }
+        memoryReleases = CoreMetrics.Counter(label: "smsr_memory_releases_total", factory: factory)
+        memoryReleasedBytes = CoreMetrics.Counter(label: "smsr_memory_released_kept_bytes_total", factory: factory)
         for reason in HTTP2GoawayReason.allCases {
             _ = CoreMetrics.Counter(label: "smsr_http2_goaways_total", dimensions: [("reason", reason.rawValue)], factory: factory)
         }
@@ -100,11 +107,22 @@ final class ServiceMetrics: Sendable {
     }
 
     static let rejectionReasons = [
-        "unsupported_type", "body_too_large", "too_many_pixels", "corrupt", "queue_full", "queue_timeout", "client_gone",
+        "unsupported_type", "body_too_large", "too_many_pixels", "too_large_for_format", "tiling_overhead", "corrupt",
+        "queue_full", "queue_timeout", "client_gone",
     ]
 
     func imageRejected(reason: String) {
         CoreMetrics.Counter(label: "smsr_images_rejected_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    /// A running job stopped between tiles; `reason` is one of `ComputeLimit.reasonLabels`.
+    func jobCancelled(reason: String) {
+        CoreMetrics.Counter(label: "smsr_jobs_cancelled_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    func memoryReleased(_ report: MemoryRelease.Report) {
+        memoryReleases.increment()
+        memoryReleasedBytes.increment(by: Int64(report.keptBytes))
     }
 
     /// The Prometheus text exposition (version 0.0.4) of every metric.

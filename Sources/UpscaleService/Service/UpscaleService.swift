@@ -29,7 +29,7 @@ public final class UpscaleService: Sendable {
         let metrics = ServiceMetrics(queueCapacity: configuration.queueCapacity)
         let readiness = Readiness()
         self.readiness = readiness
-        jobs = JobRunner(configuration: configuration, metrics: metrics, hooks: hooks)
+        jobs = JobRunner(configuration: configuration, metrics: metrics, hooks: hooks, catalog: catalog)
         let router = Router(
             routes: Routes(catalog: catalog, configuration: configuration, metrics: metrics, readiness: readiness, jobs: jobs,
                            inference: configuration.inferenceOptions),
@@ -130,7 +130,7 @@ public final class UpscaleService: Sendable {
                 let flow = UpscaleFlow(model: model, options: options)
                 do throws(ProblemDetails) {
                     let outcome = try await jobs.run("warm-up", requestID: "warm-up-x\(model.scale)", connection: nil) {
-                        stopwatch throws(ProblemDetails) in
+                        _, stopwatch throws(ProblemDetails) in
                         do throws(UpscaleFlow.Failure) {
                             return try flow.run(WarmUpSample.png, encoding: OutputEncoding(format: .png), stopwatch: &stopwatch)
                         } catch {

@@ -18,16 +18,27 @@ struct MaskPicture {
     ]
 
     /// Enlargement so the longer side reaches about 128 pixels, at most 8 times.
-    var magnification: Int { max(1, min(8, 128 / max(input.width, input.height))) }
+    static func magnification(width: Int, height: Int) -> Int { max(1, min(8, 128 / max(width, height))) }
 
-    var columns: Int { min(3, masks.count + 1) }
+    static func columns(blocks: Int) -> Int { min(3, blocks + 1) }
+
+    /// The picture's size for an input of `width` x `height` and a network of `blocks` blocks, known before any
+    /// run (so a picture too large to write is refused first).
+    static func size(width: Int, height: Int, blocks: Int) -> (width: Int, height: Int) {
+        let m = magnification(width: width, height: height)
+        let perRow = columns(blocks: blocks)
+        let rows = (blocks + 1 + perRow - 1) / perRow
+        return (perRow * width * m + (perRow + 1) * gap, rows * height * m + (rows + 1) * gap)
+    }
+
+    var magnification: Int { Self.magnification(width: input.width, height: input.height) }
+
+    var columns: Int { Self.columns(blocks: masks.count) }
 
     func render() -> Image {
         let (w, h) = (input.width * magnification, input.height * magnification)
         let panels = masks.count + 1
-        let rows = (panels + columns - 1) / columns
-        let width = columns * w + (columns + 1) * Self.gap
-        let height = rows * h + (rows + 1) * Self.gap
+        let (width, height) = Self.size(width: input.width, height: input.height, blocks: masks.count)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<(width * height) {
             (pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]) = Self.background

@@ -11,11 +11,18 @@ final class ServiceHarness: @unchecked Sendable {
     let queued = Recorder<JobHooks.Ticket>()
     let started = Recorder<JobHooks.Ticket>()
     let dropped = Recorder<(JobHooks.Ticket, String)>()
+    /// Running jobs between tiles: the ticket, the next tile and the tile count.
+    let checkpoints = Recorder<(JobHooks.Ticket, Int, Int)>()
+    /// Running jobs stopped: the ticket, the reason, the tiles completed and the tile count.
+    let cancelled = Recorder<(JobHooks.Ticket, String, Int, Int)>()
+    let released = Recorder<MemoryRelease.Report>()
     /// When set, upscale/analyze/masks jobs wait here before running (warm-up too if `gateWarmUp`).
     let gate: Gate?
 
+    /// `checkpoint` runs (on the worker) at each of a running job's checkpoints, after it is recorded.
     init(gate: Gate? = nil, gateWarmUp: Bool = false, waitForReady: Bool = true, models: [LoadedModel] = [SharedData.officialModel],
-         configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+         configure: (inout ServiceConfiguration) -> Void = { _ in },
+         checkpoint: (@Sendable (JobHooks.Ticket, JobHooks.Checkpoint) -> Void)? = nil) throws {
         var configuration = ServiceConfiguration()
         configuration.port = 0
         configuration.workers = 1
@@ -23,6 +30,7 @@ final class ServiceHarness: @unchecked Sendable {
         configuration.drainTimeout = .seconds(20)
         configure(&configuration)
         let (queued, started, dropped) = (queued, started, dropped)
+        let (checkpoints, cancelled, released) = (checkpoints, cancelled, released)
         self.gate = gate
         let hooks = JobHooks(
             queued: { queued.append($0) },
@@ -30,7 +38,13 @@ final class ServiceHarness: @unchecked Sendable {
                 started.append(ticket)
                 if ticket.kind != "warm-up" || gateWarmUp { gate?.pass() }
             },
-            dropped: { dropped.append(($0, $1)) })
+            dropped: { dropped.append(($0, $1)) },
+            checkpoint: { ticket, point in
+                checkpoints.append((ticket, point.nextTile, point.tileCount))
+                checkpoint?(ticket, point)
+            },
+            cancelled: { cancelled.append(($0, $1, $2, $3)) },
+            memoryReleased: { released.append($0) })
         var logger = Logger(label: "smsr.test")
         logger.logLevel = .warning
         service = UpscaleService(configuration: configuration, catalog: try ModelCatalog(models: models),
