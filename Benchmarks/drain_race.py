@@ -6,7 +6,7 @@ prefix of a PNG upload cut at a random point (one byte, inside the head, inside 
 it); a few more connect during the signal. SIGTERM comes while those prefixes are still being
 written; once the server logs `shutting down`, every client sends the rest and reads its answer.
 
-A request of which any byte was written before SIGTERM counts as accepted and must be answered with
+A request whose prefix was fully written before SIGTERM was sent counts as accepted and must be answered with
 a whole HTTP response (200, or 503 with Retry-After when the queue was full); a client that had
 sent nothing may be closed unanswered. Prints, per round and in total, how many were accepted,
 answered, lost (closed or reset unanswered) and stalled (no answer within --patience seconds), and
@@ -87,6 +87,7 @@ class Client:
         self.request = request
         self.cut = cut
         self.sent_before = 0
+        self.sent_at = None
         self.outcome = None
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -97,6 +98,7 @@ class Client:
             if self.cut:
                 self.sock.sendall(self.request[:self.cut])
                 self.sent_before = self.cut
+                self.sent_at = time.monotonic()
         except OSError:
             self.outcome = "lost"
 
@@ -154,6 +156,7 @@ def one_round(args, rng, request, head_length):
 
     latecomer = threading.Thread(target=connect_late)
     latecomer.start()
+    signalled_at = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
     for w in writers:
         w.join()
@@ -165,9 +168,12 @@ def one_round(args, rng, request, head_length):
     for f in finishers:
         f.join()
     code = server.process.wait(timeout=args.drain_timeout + 30)
-    accepted = [c for c in clients if c.sent_before > 0]
+    # Accepted: its prefix was written before the signal was sent. A prefix still being written then
+    # may reach a server that has already closed the connection as idle, like any request sent late.
+    accepted = [c for c in clients if c.sent_at is not None and c.sent_at < signalled_at]
     tally = {"accepted": len(accepted), "200": 0, "503": 0, "lost": 0, "stalled": 0, "other": 0,
-             "idle_closed": sum(1 for c in clients + late if c.sent_before == 0), "exit": code}
+             "idle_closed": sum(1 for c in clients + late if c.sent_before == 0),
+             "late_writers": sum(1 for c in clients if c.sent_at is not None and c.sent_at >= signalled_at), "exit": code}
     for c in accepted:
         key = c.outcome if c.outcome in ("200", "503", "lost", "stalled") else "other"
         tally[key] += 1

@@ -29,9 +29,12 @@ all=(request-head chunked-body http1-session http2-frames image-upload png jpeg 
 scratch=.build-fuzz
 mkdir -p "$scratch"
 echo "building the fuzz runner (libFuzzer + AddressSanitizer) in $scratch"
-SMSR_FUZZ=1 swift build --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address --product smsr-fuzz \
-    >"$scratch/build.log" 2>&1 || { tail -40 "$scratch/build.log"; echo "fuzz build failed (full log: $scratch/build.log)" >&2; exit 1; }
-runner="$(SMSR_FUZZ=1 swift build --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address --show-bin-path)/smsr-fuzz"
+# swiftc keeps only its last -sanitize= flag, and SwiftPM passes --sanitize=fuzzer and --sanitize=address as
+# two flags in no fixed order: without the combined flag after them, Swift code may be built with ASan but no
+# coverage (libFuzzer then sees only the C targets' edges).
+flags=(--scratch-path "$scratch" --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+SMSR_FUZZ=1 swift build "${flags[@]}" --product smsr-fuzz >"$scratch/build.log" 2>&1 || { tail -40 "$scratch/build.log"; echo "fuzz build failed (full log: $scratch/build.log)" >&2; exit 1; }
+runner="$(SMSR_FUZZ=1 swift build "${flags[@]}" --show-bin-path)/smsr-fuzz"
 
 # Swift's runtime keeps metadata caches for the process's life; LeakSanitizer would call them leaks.
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
@@ -67,6 +70,10 @@ for target in "${targets[@]}"; do
         rm -f "$artifact"
     done
     if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
+    if grep -q "Is the code instrumented for coverage" "$log"; then
+        echo "  $target: libFuzzer found no coverage feedback; the build is not instrumented" >&2
+        failed=1
+    fi
     if ((crashes)); then
         failed=1
         grep -E -A25 '^==[0-9]+==|Fatal error|deadly signal|SUMMARY' "$log" | head -40 >&2 || true
