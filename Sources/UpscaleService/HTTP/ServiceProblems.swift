@@ -63,7 +63,7 @@ extension ProblemDetails {
 
     static func tooLargeForFormat(width: Int, height: Int, format: ImageFormat, picture: String = "upscaled image") -> ProblemDetails {
         let others = ImageFormat.allCases.filter { $0 != format && $0.refusal(width: width, height: height) == nil }
-        let advice = others.isEmpty ? "send a smaller image or ask for a lower scale"
+        let advice = others.isEmpty ? "send a smaller image"
             : "ask for \(others.map(\.rawValue).joined(separator: " or ")) instead"
         return .init(kind: "too-large-for-format", title: "Image Too Large", status: 422,
                      detail: "the \(picture) would be \(width)x\(height), more than \(format.rawValue.uppercased()) writes"

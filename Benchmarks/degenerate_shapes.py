@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The degenerate shapes of issue 21 against a live `smsr serve`: each must be answered 4xx within a second, or
+served with work proportional to its pixels, never 5xx.
+
+    python3 Benchmarks/degenerate_shapes.py --binary .build/release/smsr [--json results.json]
+
+Writes each image as an 8-bit gray PNG with Pillow (whose writer has no side limit), posts it to /v1/upscale and
+prints the status, the problem type and the client's wall time (request sent to answer read).
+"""
+import argparse
+import http.client
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = [(1, 3_000_000, ""), (1, 4_000_000, ""), (3_000_000, 1, ""), (40_000, 2, "?format=jpeg")]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/smsr"))
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    Image.MAX_IMAGE_PIXELS = None
+    bodies = []
+    for width, height, query in CASES:
+        buffer = io.BytesIO()
+        Image.new("L", (width, height), 128).save(buffer, format="PNG")
+        bodies.append(buffer.getvalue())
+
+    port = free_port()
+    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--log-level", "warning"],
+                              stderr=subprocess.DEVNULL)
+    rows = []
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/readyz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                sys.exit("smsr serve did not get ready")
+            time.sleep(0.5)
+        for (width, height, query), body in zip(CASES, bodies):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+            start = time.perf_counter()
+            connection.request("POST", "/v1/upscale" + query, body=body, headers={"Content-Type": "image/png"})
+            response = connection.getresponse()
+            answer = response.read()
+            wall_ms = (time.perf_counter() - start) * 1e3
+            kind = json.loads(answer).get("type", "").rsplit("/", 1)[-1] if response.status >= 400 else ""
+            detail = json.loads(answer).get("detail", "") if response.status >= 400 else ""
+            rows.append(dict(width=width, height=height, query=query, body_bytes=len(body), status=response.status,
+                             type=kind, detail=detail, wall_ms=round(wall_ms, 1)))
+            print(f"{width}x{height}{query}: {response.status} {kind} in {wall_ms:.1f} ms ({len(body)} bytes)  {detail}")
+    finally:
+        server.terminate()
+        server.wait()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
