@@ -7,7 +7,7 @@ struct MaskGenerator: Sendable {
 
     init(weights: WeightSet, block b: Int) {
         let p = "body.\(b).spa_mask"
-        // Both in Winograd's 2x2 form on the fast kernels (see `SMSRNetwork`).
+        // Both carry Winograd's 2x2 form, which backends that run it use (see `SMSRNetwork`).
         reduce = ConvWeights(pytorch: weights.tensor("\(p).0.weight"), bias: weights.tensor("\(p).0.bias")).withWinogradBlocks(2)
         refine = ConvWeights(pytorch: weights.tensor("\(p).3.weight"), bias: weights.tensor("\(p).3.bias")).withWinogradBlocks(2)
         expand = TransposedConvolution(weight: weights.tensor("\(p).5.weight"), bias: weights.tensor("\(p).5.bias"))

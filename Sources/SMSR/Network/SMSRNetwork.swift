@@ -48,8 +48,8 @@ public struct SMSRNetwork: Sendable {
         }
         // Winograd's forms for the dense 3x3 convolutions on 64 inputs: 2x2 blocks where the rounding reaches the masks
         // and the block outputs (the head here, the mask generators and the joint first convolutions in theirs). 4x4
-        // blocks are about 1.6 times as fast again, but their transforms multiply by up to 8 and divide by 24: in the
-        // head they moved a golden crop's block outputs by 1.5e-3 from the official ones, past the 1e-3 they are held to.
+        // blocks are faster still, but their transforms multiply by up to 8 and divide by 24: in the head they moved a
+        // golden crop's block outputs past the tolerance they are held to (figures: Benchmarks/README.md).
         head = (conv("head.0"), conv("head.2").withWinogradBlocks(2))
         let blockIndices = 0..<weights.blockCount
         maskGenerators = blockIndices.map { MaskGenerator(weights: weights, block: $0) }

@@ -19,8 +19,8 @@ public enum LayerCollect {
 /// when it is full (the last, partial ones at the end of the row).
 enum CollectBlocks {
     /// Six positions by four vectors (AVX-512; two on AVX2) load fewer values per multiply-add than the convolutions'
-    /// twelve by two. Blocks of neighbouring pixels, masked or not, issued 6.2 G multiply-adds per run of the benchmark
-    /// input where 4.2 G are needed (a block with one masked pixel read every pixel's sparse inputs).
+    /// twelve by two. Masked and unmasked pixels fill separate blocks: a block of neighbouring pixels with one masked
+    /// pixel would read every pixel's sparse inputs.
     static var positions: Int { 6 }
 
     static func run(_ j: smsr_layer_collect) {

@@ -10,8 +10,8 @@ import SMSRCPU
 struct RowRun<let CIN: Int> {
     static var length: Int { 12 }
     /// The fewest neighbouring positions worth a run (the rest of its positions are computed for nothing). Since
-    /// gathered blocks of 64 outputs run as six positions by four vectors, only whole runs beat them: with 6, 8, 11
-    /// and 12 here the block stage's minimum came out 849 / 792 / 762 ms and 824 / 799 ms (interleaved, one thread).
+    /// gathered blocks of 64 outputs run as six positions by four vectors, only whole runs beat them (shorter minimums
+    /// timed slower: Benchmarks/README.md, kernel choices).
     static var shortest: Int { 12 }
 
     /// Positions `first..<first+count` (count <= length); the run's window `first..<first+length` must lie in
