@@ -18,6 +18,7 @@ release: deps-run
 # The unit, integration and CLI tests, then schemathesis against a live `smsr serve` and its /openapi.json.
 test: deps
 	swift test
+	./scripts/check-kernel-specialization.sh .build/debug
 	./scripts/schemathesis.sh
 
 # Every libFuzzer target (Fuzz/README.md) for FUZZ_SECONDS each (30 in CI; 3600 for the hour runs).

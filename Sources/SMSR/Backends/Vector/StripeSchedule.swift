@@ -4,7 +4,7 @@ import Foundation
 /// yet started; when none is left, it takes the far half of the rows still ahead in the stripe with the most of them.
 ///
 /// Stripes of equal estimated work do not finish together: the estimate is rough, and on a shared machine one core
-/// can run a third slower than the other for seconds (measured per stripe: wall time equal to the thread's CPU time,
+/// can run markedly slower than the other for seconds (measured per stripe: wall time equal to the thread's CPU time,
 /// so not preemption). Splitting costs the new stripe the few layer rows above it that it recomputes.
 final class StripeSchedule: @unchecked Sendable {
     private struct Stripe {
