@@ -165,6 +165,9 @@ final class Connection: @unchecked Sendable {
         } else if flush() {
             process(.outputFlushed)
         }
+        // A preface begun before shutdown and finished after it: the drain the HTTP/1.1 session heard
+        // is passed on, so the new session sends GOAWAY and closes once its streams are answered.
+        if core.isDraining, case .open = lifecycle { process(.drain) }
     }
 
     // MARK: reading

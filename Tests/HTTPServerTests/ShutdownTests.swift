@@ -48,6 +48,27 @@ struct ShutdownTests {
         #expect(t.server.openConnectionCount == 0)
     }
 
+    @Test("an HTTP/2 preface begun before shutdown and finished after it gets GOAWAY and a close, not the deadline")
+    func prefaceAcrossShutdown() throws {
+        let t = try TestServer(handler: TestServer.echo)
+        let c = try RawClient(port: t.port, timeout: 10)
+        let preface = HTTP2SessionTests.preface
+        try c.send(Array(preface.prefix(5)))
+        let done = Flag()
+        t.server.shutdown(drainTimeout: .seconds(60)) { done.set() }
+        try c.send(Array(preface.dropFirst(5)) + HTTP2SessionTests.get(1))
+        // Frames to the end: the server closes once drained, long before its 60 s deadline.
+        let bytes = try c.readUntilClosed()
+        var at = 0
+        var types: [UInt8] = []
+        while bytes.count - at >= 9 {
+            types.append(bytes[at + 3])
+            at += 9 + (Int(bytes[at]) << 16 | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]))
+        }
+        #expect(types.contains(7), "GOAWAY sent; frames: \(types)")
+        #expect(done.wait(seconds: 10))
+    }
+
     @Test("past the drain deadline remaining connections are closed and shutdown completes")
     func drainDeadline() throws {
         let arrived = Flag()
