@@ -48,7 +48,8 @@ import Testing
     func jointFirstConvolutionChangesNothing(_ set: InstructionSet, _ index: Int) throws {
         let network = SharedData.officialNetwork
         var joined = 0
-        let joints = VectorBackend(kernels: try #require(SIMDKernels(set))).jointFirst(network, forms: network.preparedForms)
+        // The generators in the vector backend's forms (Winograd's, as the joint convolution), as the backend runs them.
+        let (joints, generators) = (VectorForms.of(network).jointFirst, VectorForms.of(network).generators)
         for (b, block) in network.blocks.enumerated() {
             guard let joint = joints[b] else { continue }
             joined += 1
@@ -71,12 +72,12 @@ import Testing
                     #expect(ours == alone, "\(set) block \(b) threads \(threads): joint first layer changed the output")
                 }
                 var scratch = FeatureMap(height: 0, width: 0, channels: 0)
-                let logits = network.maskGenerators[b].logits(input, kernels: kernels, scratch: &scratch)
-                #expect(network.maskGenerators[b].logits(reduced: shared, kernels: kernels) == logits)
+                let logits = generators[b].logits(input, kernels: kernels, scratch: &scratch)
+                #expect(generators[b].logits(reduced: shared, kernels: kernels) == logits)
                 // Through maps kept from one block to the next (used twice, as the network does): the same bits.
                 var maps = MaskGeneratorMaps()
                 for _ in 0..<2 {
-                    network.maskGenerators[b].logits(reduced: shared, kernels: kernels, team: ThreadTeam(threads: threads), maps: &maps)
+                    generators[b].logits(reduced: shared, kernels: kernels, team: ThreadTeam(threads: threads), maps: &maps)
                     #expect(maps.logits == logits, "\(set) block \(b): logits through kept maps differ")
                 }
             }

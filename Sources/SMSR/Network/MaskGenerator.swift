@@ -1,15 +1,15 @@
 /// A block's spatial mask generator, the small hourglass of the paper:
 /// conv3x3 -> ReLU -> avgpool 2x2 -> conv3x3 -> ReLU -> transposed conv x2 -> two logits per pixel.
 struct MaskGenerator: Sendable {
-    let reduce: ConvWeights
-    let refine: ConvWeights
+    /// Plain weights; a backend may derive forms of its own from them once per network (`PreparedForms`).
+    var reduce: ConvWeights
+    var refine: ConvWeights
     let expand: TransposedConvolution
 
     init(weights: WeightSet, block b: Int) {
         let p = "body.\(b).spa_mask"
-        // Both carry Winograd's 2x2 form, which backends that run it use (see `SMSRNetwork`).
-        reduce = ConvWeights(pytorch: weights.tensor("\(p).0.weight"), bias: weights.tensor("\(p).0.bias")).withWinogradBlocks(2)
-        refine = ConvWeights(pytorch: weights.tensor("\(p).3.weight"), bias: weights.tensor("\(p).3.bias")).withWinogradBlocks(2)
+        reduce = ConvWeights(pytorch: weights.tensor("\(p).0.weight"), bias: weights.tensor("\(p).0.bias"))
+        refine = ConvWeights(pytorch: weights.tensor("\(p).3.weight"), bias: weights.tensor("\(p).3.bias"))
         expand = TransposedConvolution(weight: weights.tensor("\(p).5.weight"), bias: weights.tensor("\(p).5.bias"))
     }
 

@@ -17,6 +17,11 @@ protocol NetworkBackend: Sendable {
     /// The same backend splitting its work across `threads` threads.
     func threaded(_ threads: Int) -> any NetworkBackend
 
+    /// The head's two convolutions on the mean-shifted input: the first (with its ReLU) into `first`, the second into
+    /// `head`. Both maps may arrive with storage to reuse.
+    func head(_ network: SMSRNetwork, input: FeatureMap, first: inout FeatureMap, into head: inout FeatureMap,
+              run: inout NetworkRun)
+
     /// Block `b`'s spatial mask from the block input (the mask generator), and whatever of the block's first layer
     /// the backend computes alongside it, kept in `run` for `sparseMaskBlock`. With a trace, the logits are appended.
     func spatialMask(_ network: SMSRNetwork, block b: Int, input: FeatureMap, run: inout NetworkRun,

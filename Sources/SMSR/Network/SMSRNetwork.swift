@@ -46,11 +46,7 @@ public struct SMSRNetwork: Sendable {
         func conv(_ name: String) -> ConvWeights {
             ConvWeights(pytorch: weights.tensor("\(name).weight"), bias: weights.tensor("\(name).bias"))
         }
-        // Winograd's forms for the dense 3x3 convolutions on 64 inputs: 2x2 blocks where the rounding reaches the masks
-        // and the block outputs (the head here, the mask generators and the joint first convolutions in theirs). 4x4
-        // blocks are faster still, but their transforms multiply by up to 8 and divide by 24: in the head they moved a
-        // golden crop's block outputs past the tolerance they are held to (figures: Benchmarks/README.md).
-        head = (conv("head.0"), conv("head.2").withWinogradBlocks(2))
+        head = (conv("head.0"), conv("head.2"))
         let blockIndices = 0..<weights.blockCount
         maskGenerators = blockIndices.map { MaskGenerator(weights: weights, block: $0) }
         blocks = blockIndices.map { SparseMaskBlock(weights: weights, block: $0) }
@@ -63,10 +59,8 @@ public struct SMSRNetwork: Sendable {
             return slice
         }
         collectBias = collectFull.bias ?? []
-        // After the last block, the rounding of a convolution reaches only the output (no mask, no block output), so
-        // these two take Winograd's larger blocks.
-        fuse = conv("collect.2").withWinogradBlocks(4)
-        tail = conv("tail.0").withWinogradBlocks(4)
+        fuse = conv("collect.2")
+        tail = conv("tail.0")
         bicubic = BicubicUpsampling(scale: weights.scale)
         accounting = WorkAccounting(channels: c, maskChannels: weights.maskChannels, scale: weights.scale,
                                     splits: blocks.map(\.splits))
@@ -95,9 +89,8 @@ public struct SMSRNetwork: Sendable {
         // The first head conv's output is then reused as the collect sum's storage.
         let c = channels
         var collected = storage.map(height: height, width: width, channels: c)
-        backend.kernels.convolve(x0, head.0, relu: true, into: &collected)
         var h = storage.map(height: height, width: width, channels: c)
-        backend.kernels.convolve(collected, head.1, relu: false, into: &h)
+        backend.head(self, input: x0, first: &collected, into: &h, run: &run)
         clock.finish(.head)
 
         var features = h

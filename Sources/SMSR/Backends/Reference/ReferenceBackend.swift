@@ -9,6 +9,12 @@ struct ReferenceBackend: NetworkBackend {
     /// The reference kernels run on one thread; the elementwise steps use the run's team.
     func threaded(_ threads: Int) -> any NetworkBackend { self }
 
+    func head(_ network: SMSRNetwork, input: FeatureMap, first: inout FeatureMap, into head: inout FeatureMap,
+              run: inout NetworkRun) {
+        reference.convolve(input, network.head.0, relu: true, into: &first)
+        reference.convolve(first, network.head.1, relu: false, into: &head)
+    }
+
     func spatialMask(_ network: SMSRNetwork, block b: Int, input: FeatureMap, run: inout NetworkRun,
                      trace: inout InferenceTrace?) -> SpatialMask {
         let logits = network.maskGenerators[b].logits(input, kernels: reference, team: run.team, scratch: &run.reduced)

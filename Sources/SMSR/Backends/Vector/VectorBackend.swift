@@ -19,18 +19,17 @@ struct VectorBackend: NetworkBackend {
         return VectorBackend(kernels: kernels)
     }
 
-    /// Per block, the generator's first conv joined with layer 0's dense outputs (nil where layer 0 has none).
-    func jointFirst(_ network: SMSRNetwork, forms: PreparedForms) -> [JointFirstConvolution?] {
-        forms.form("vector.jointFirst") {
-            zip(network.maskGenerators, network.blocks).map { JointFirstConvolution(generator: $0, block: $1) }
-        }
+    func head(_ network: SMSRNetwork, input: FeatureMap, first: inout FeatureMap, into head: inout FeatureMap,
+              run: inout NetworkRun) {
+        vector.convolve(input, network.head.0, relu: true, into: &first)
+        vector.convolve(first, VectorForms.of(network).head, relu: false, into: &head)
     }
 
     func spatialMask(_ network: SMSRNetwork, block b: Int, input: FeatureMap, run: inout NetworkRun,
                      trace: inout InferenceTrace?) -> SpatialMask {
-        let generator = network.maskGenerators[b]
+        let forms = VectorForms.of(network)
+        let (generator, joints) = (forms.generators[b], forms.jointFirst)
         let (h, w) = (input.height, input.width)
-        let joints = jointFirst(network, forms: run.forms)
         if run.reduced.values.isEmpty {
             // One map for every block: as many channels as the widest joint convolution (or the generator's own).
             let channels = max(joints.map { $0?.weights.outputs ?? 0 }.max() ?? 0, network.accounting.maskChannels)
@@ -73,9 +72,10 @@ struct VectorBackend: NetworkBackend {
         // The fusion conv adds into the head's storage, its last use.
         var g = FeatureMap(height: 0, width: 0, channels: 0)
         swap(&g, &head)
-        vector.accumulateConvolution(collected, network.fuse, into: &g)
-        var t = run.storage.map(height: g.height, width: g.width, channels: network.tail.outputs)
-        vector.convolve(g, network.tail, relu: false, into: &t)
+        let forms = VectorForms.of(network)
+        vector.accumulateConvolution(collected, forms.fuse, into: &g)
+        var t = run.storage.map(height: g.height, width: g.width, channels: forms.tail.outputs)
+        vector.convolve(g, forms.tail, relu: false, into: &t)
         run.storage.keep(&g)
         return t
     }
@@ -90,13 +90,13 @@ struct VectorBackend: NetworkBackend {
             let blocks = ((h + m - 1) / m) * ((w + m - 1) / m)
             return (h * w * 9 - blocks * (m + 2) * (m + 2)) * weights.inputs * weights.outputs
         }
-        var total = saving(network.head.1, h, w) + saving(network.fuse, h, w) + saving(network.tail, h, w)
+        let forms = VectorForms.of(network)
+        var total = saving(forms.head, h, w) + saving(forms.fuse, h, w) + saving(forms.tail, h, w)
         guard masks == .predicted, !network.blocks.isEmpty else { return total }
-        let joints = jointFirst(network, forms: network.preparedForms)
         for b in network.blocks.indices {
             // The generator's first conv, with layer 0's dense outputs where they join it.
-            total += saving(joints[b]?.weights ?? network.maskGenerators[b].reduce, h, w)
-            total += saving(network.maskGenerators[b].refine, h / 2, w / 2)
+            total += saving(forms.jointFirst[b]?.weights ?? forms.generators[b].reduce, h, w)
+            total += saving(forms.generators[b].refine, h / 2, w / 2)
         }
         return total
     }

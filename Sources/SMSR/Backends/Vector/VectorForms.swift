@@ -1,0 +1,33 @@
+/// The forms of a network's weights the vector backend runs, made once per network (`PreparedForms`).
+///
+/// Winograd's forms for the dense 3x3 convolutions on 16 or 64 inputs: 2x2 blocks where the rounding reaches the masks
+/// and the block outputs (the head's second conv, the mask generators' convs, the joint first convolutions); 4x4 blocks,
+/// faster still but with transforms that multiply by up to 8 and divide by 24, only after the last block, where the
+/// rounding reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel choices.
+struct VectorForms: Sendable {
+    let head: ConvWeights
+    let fuse: ConvWeights
+    let tail: ConvWeights
+    /// Each block's mask generator with its convolutions in Winograd's form.
+    let generators: [MaskGenerator]
+    /// Per block, the generator's first conv joined with layer 0's dense outputs (nil where layer 0 has none).
+    let jointFirst: [JointFirstConvolution?]
+
+    init(_ network: SMSRNetwork) {
+        head = network.head.1.withWinogradBlocks(2)
+        fuse = network.fuse.withWinogradBlocks(4)
+        tail = network.tail.withWinogradBlocks(4)
+        generators = network.maskGenerators.map { plain in
+            var generator = plain
+            generator.reduce = plain.reduce.withWinogradBlocks(2)
+            generator.refine = plain.refine.withWinogradBlocks(2)
+            return generator
+        }
+        jointFirst = zip(network.maskGenerators, network.blocks).map { JointFirstConvolution(generator: $0, block: $1) }
+    }
+
+    /// The forms of `network`, made on first use.
+    static func of(_ network: SMSRNetwork) -> VectorForms {
+        network.preparedForms.form("vector") { VectorForms(network) }
+    }
+}
