@@ -11,16 +11,22 @@ let targetCPUCFlags = targetCPU.map { ["-march=\($0)"] } ?? []
 // minutes in unoptimized float loops. These flags are allowed because this is the root package.
 let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-O"] + targetCPUSwiftFlags)]
 
-// The SIMD kernels are compiled twice from the same sources (symlinked from Sources/SMSR/Kernels/SIMD), once
-// per instruction set, and chosen at start-up from CPUID. Without -target-cpu, SIMD16 arithmetic becomes
-// scalar calls; on aarch64 NEON is the baseline and both builds are the same.
+// The vector kernels are compiled once per vector width from the same sources (symlinked from
+// Sources/SMSR/Kernels/Vector), and one build's table is chosen at start-up from CPUID. Without -target-cpu,
+// SIMD16 arithmetic becomes scalar calls; on aarch64 NEON is the baseline and the 8-lane build serves it.
+// Whole-module optimization: the register tiles are generic and only fast when specialized where they are called,
+// which a file-by-file debug build cannot do across files (scripts/check-kernel-specialization.sh checks the result).
 #if arch(x86_64)
-let wideKernelFlags = ["-O", "-target-cpu", "skylake-avx512"]
-let narrowKernelFlags = ["-O", "-target-cpu", "haswell"]
+let wideKernelFlags = ["-O", "-wmo", "-num-threads", "2", "-target-cpu", "skylake-avx512"]
+let narrowKernelFlags = ["-O", "-wmo", "-num-threads", "2", "-target-cpu", "haswell"]
 #else
-let wideKernelFlags = ["-O"]
-let narrowKernelFlags = ["-O"]
+let wideKernelFlags = ["-O", "-wmo", "-num-threads", "2"]
+let narrowKernelFlags = ["-O", "-wmo", "-num-threads", "2"]
 #endif
+
+// SMSR_FUZZ=1 adds the libFuzzer runner, built only by scripts/fuzz.sh with `--sanitize=fuzzer`, which
+// supplies its `main`; other builds never see it.
+let fuzzing = Context.environment["SMSR_FUZZ"] == "1"
 
 let package = Package(
     name: "smsr-serve",
@@ -43,15 +49,15 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: optimizedSwift),
         .target(name: "SMSRCPU", cSettings: [.unsafeFlags(["-O2"] + targetCPUCFlags)]),
         .target(
-            name: "SMSRKernelsAVX512",
+            name: "SMSRKernels16Lanes",
             dependencies: ["SMSRCPU"],
             swiftSettings: [.unsafeFlags(wideKernelFlags), .define("SMSR_WIDE_VECTORS")]
         ),
-        .target(name: "SMSRKernelsAVX2", dependencies: ["SMSRCPU"], swiftSettings: [.unsafeFlags(narrowKernelFlags)]),
+        .target(name: "SMSRKernels8Lanes", dependencies: ["SMSRCPU"], swiftSettings: [.unsafeFlags(narrowKernelFlags)]),
         .target(
             name: "SMSR",
-            dependencies: ["SMSRCPU", "SMSRKernelsAVX512", "SMSRKernelsAVX2"],
-            exclude: ["Kernels/SIMD"],
+            dependencies: ["SMSRCPU", "SMSRKernels16Lanes", "SMSRKernels8Lanes"],
+            exclude: ["Kernels/Vector"],
             swiftSettings: optimizedSwift
         ),
         // libnghttp2 from the system (Debian: libnghttp2-dev), for HTTP/2 framing, HPACK and flow control.
@@ -75,6 +81,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What each fuzz target feeds one input to; replayed from its corpus by FuzzReplayTests.
+        .target(name: "FuzzTargets", dependencies: ["HTTPServer", "Imaging", "UpscaleService"], path: "Tests/FuzzTargets"),
         // What several test targets share: running a program, waiting on other threads.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["oracle.py"]),
@@ -85,5 +93,12 @@ let package = Package(
             dependencies: ["UpscaleService", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "smsrTests", dependencies: ["smsr", "Imaging", "TestSupport"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"]),
     ]
 )
+
+if fuzzing {
+    package.targets.append(.executableTarget(
+        name: "smsr-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Runner",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

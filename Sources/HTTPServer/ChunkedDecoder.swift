@@ -1,5 +1,5 @@
 /// Decodes a `Transfer-Encoding: chunked` body (RFC 9112 §7.1) incrementally, in whatever pieces the
-/// socket delivers. Chunk extensions are tolerated but bounded; trailer fields are read and dropped.
+/// socket delivers. Size lines are read strictly (`ChunkSizeLine`) and bounded in length; trailer fields are read and dropped.
 struct ChunkedDecoder {
     private enum State {
         case sizeLine
@@ -68,7 +68,7 @@ struct ChunkedDecoder {
                 guard line.last == 0x0D else { return .failure(.badRequest("line not terminated by CRLF")) }
                 line.removeLast()
                 if case .sizeLine = state {
-                    switch Self.parseSizeLine(line) {
+                    switch ChunkSizeLine.parse(line) {
                     case .failure(let r):
                         return .failure(r)
                     case .success(let size):
@@ -80,6 +80,7 @@ struct ChunkedDecoder {
                 } else if line.isEmpty {
                     state = .done
                 } else {
+                    guard Self.isFieldLine(line) else { return .failure(.badRequest("malformed trailer field")) }
                     trailerBytes += line.count + 2
                 }
                 line.removeAll(keepingCapacity: true)
@@ -88,28 +89,10 @@ struct ChunkedDecoder {
         return .success(i - start)
     }
 
-    /// chunk-size [ chunk-ext ], where chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
-    static func parseSizeLine(_ line: [UInt8]) -> Result<Int, RequestRejection> {
-        var size = 0
-        var digits = 0
-        var i = 0
-        while i < line.count, let d = RequestHead.hexValue(line[i]) {
-            let (m, o1) = size.multipliedReportingOverflow(by: 16)
-            let (s, o2) = m.addingReportingOverflow(Int(d))
-            if o1 || o2 { return .failure(.badRequest("chunk size overflows")) }
-            size = s
-            digits += 1
-            i += 1
-        }
-        guard digits > 0 else { return .failure(.badRequest("invalid chunk size")) }
-        var rest = line[i...]
-        while let f = rest.first, HeaderValidation.isWhitespace(f) { rest.removeFirst() }
-        guard rest.isEmpty || rest.first == UInt8(ascii: ";") else {
-            return .failure(.badRequest("invalid chunk size"))
-        }
-        guard HeaderValidation.isFieldValue(rest) else {
-            return .failure(.badRequest("control character in chunk extension"))
-        }
-        return .success(size)
+    /// field-line = field-name ":" OWS field-value OWS, as in the header block: a trailer that a
+    /// proxy would read as a folded or nameless line is refused, not dropped.
+    private static func isFieldLine(_ line: [UInt8]) -> Bool {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        return HeaderValidation.isToken(line[..<colon]) && HeaderValidation.isFieldValue(line[(colon + 1)...])
     }
 }

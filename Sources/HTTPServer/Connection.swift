@@ -328,8 +328,11 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Shutdown began: an idle connection closes now; a busy one stops taking new requests and
-    /// closes after its last response.
+    /// closes after its last response. Bytes already in the socket are read first: they are a
+    /// request the client began before shutdown (on a connection accepted moments ago, Dispatch may
+    /// not have reported them yet), and judging the connection idle would reset it unanswered.
     func beginDrain() {
+        if case .open = lifecycle, !readSuspended { readAvailable() }
         process(.drain)
     }
 

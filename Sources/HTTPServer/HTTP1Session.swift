@@ -86,7 +86,10 @@ final class HTTP1Session: ConnectionSession {
             guard !finished else { return }
             if pipeline.isEmpty, !requestInProgress, !outputPending {
                 finish(.close, &actions)
-            } else if phase == .head, !parser.hasStarted {
+            } else if phase == .head, !requestInProgress {
+                // Earlier requests are still being answered and no later one has begun: take no
+                // more. One whose first bytes have arrived (even a lone `P` that might still have
+                // been the HTTP/2 preface) is read and answered like any request in flight.
                 phase = .done
                 inbound.removeAll()
             }

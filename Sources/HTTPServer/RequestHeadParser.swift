@@ -20,6 +20,11 @@ struct RequestHeadParser {
     private var fields: [(String, String)] = []
     private var headerBytes = 0
     private var leadingEmptyLines = 0
+    /// How far an unfinished request line has been scanned for its spaces, how many it has, and
+    /// where its version begins (offsets from the line's start).
+    private var requestLineScanned = 0
+    private var requestLineSpaces = 0
+    private var versionOffset = 0
 
     /// True once any byte of this request has been seen (the header-read timeout runs from then).
     private(set) var hasStarted = false
@@ -42,7 +47,7 @@ struct RequestHeadParser {
             }
             guard let lfIndex = lf else {
                 scanned = end - start
-                return checkIncompleteLine(length: end - start - lineStart)
+                return checkIncompleteLine(bytes[(start + lineStart)..<end])
             }
             let lineEnd = lfIndex - start
             scanned = lineEnd + 1
@@ -56,6 +61,7 @@ struct RequestHeadParser {
                 if line.isEmpty {
                     // RFC 9112 §2.2: ignore a few empty lines before the request line.
                     leadingEmptyLines += 1
+                    requestLineScanned = 0
                     if leadingEmptyLines > 4 { return .rejected(.badRequest("too many empty lines")) }
                     continue
                 }
@@ -80,12 +86,58 @@ struct RequestHeadParser {
         }
     }
 
-    private func checkIncompleteLine(length: Int) -> Outcome {
+    /// A line still without its line feed is refused as soon as it cannot end well, rather than
+    /// when the client gives up: a header line (an obs-fold, or whitespace before the first field)
+    /// that starts with whitespace, and a request line whose version can no longer be HTTP/1.0 or
+    /// HTTP/1.1.
+    private mutating func checkIncompleteLine(_ line: ArraySlice<UInt8>) -> Outcome {
         if requestLine == nil {
-            return length > limits.maxRequestLineBytes + 1 ? .rejected(.uriTooLong) : .needMore
+            if line.count > limits.maxRequestLineBytes + 1 { return .rejected(.uriTooLong) }
+            return checkIncompleteRequestLine(line)
         }
-        return headerBytes + length > limits.maxHeaderBytes + 1
+        if let first = line.first, HeaderValidation.isWhitespace(first) {
+            return .rejected(.badRequest(fields.isEmpty ? "whitespace before the first header field" : "obsolete line folding"))
+        }
+        return headerBytes + line.count > limits.maxHeaderBytes + 1
             ? .rejected(.headersTooLarge("header block too large")) : .needMore
+    }
+
+    /// Once the version has begun (after the second space), it is checked byte by byte against
+    /// `HTTP/` DIGIT `.` DIGIT; when it is complete or cannot become one, the line is judged as it
+    /// stands, so the answer (400, 501 or 505) is the one the whole line would get.
+    private mutating func checkIncompleteRequestLine(_ line: ArraySlice<UInt8>) -> Outcome {
+        // Only the bytes new since the last call are scanned for spaces, so a request line sent a
+        // byte at a time costs linear work.
+        var i = line.startIndex + requestLineScanned
+        while i < line.endIndex, requestLineSpaces < 3 {
+            if line[i] == 0x20 {
+                requestLineSpaces += 1
+                if requestLineSpaces == 2 { versionOffset = i + 1 - line.startIndex }
+            }
+            i += 1
+        }
+        requestLineScanned = i - line.startIndex
+        guard requestLineSpaces >= 2 else { return .needMore }
+        var version = line[(line.startIndex + versionOffset)...]
+        // A CR at the very end may be the start of the CRLF.
+        if version.last == 0x0D { version = version.dropLast() }
+        if requestLineSpaces == 2, version.count < 8, Self.isVersionPrefix(version) { return .needMore }
+        switch parseRequestLine(line.last == 0x0D ? line.dropLast() : line) {
+        case .failure(let rejection): return .rejected(rejection)
+        case .success: return .needMore
+        }
+    }
+
+    /// True while `v` can still grow into `HTTP/` DIGIT `.` DIGIT.
+    private static func isVersionPrefix(_ v: ArraySlice<UInt8>) -> Bool {
+        let pattern = Array("HTTP/0.0".utf8)
+        for (offset, b) in v.enumerated() {
+            switch offset {
+            case 5, 7: if !(0x30...0x39).contains(b) { return false }
+            default: if b != pattern[offset] { return false }
+            }
+        }
+        return true
     }
 
     /// request-line = method SP request-target SP HTTP-version, single spaces only.

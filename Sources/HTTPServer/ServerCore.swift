@@ -88,9 +88,12 @@ final class ServerCore: @unchecked Sendable {
         listener = Listener(fd: fd, queue: queue) { [weak self] in self?.acceptPending() }
     }
 
-    private func acceptPending() {
+    /// Accepts up to 64 pending connections, or every one (`all`) at shutdown.
+    private func acceptPending(all: Bool = false) {
         guard let listener, !isDraining else { return }
-        for _ in 0..<64 {
+        var accepted = 0
+        while all || accepted < 64 {
+            accepted += 1
             switch Socket.acceptOne(listener.fd) {
             case .none:
                 return
@@ -226,6 +229,10 @@ final class ServerCore: @unchecked Sendable {
             drainDeadline = min(drainDeadline ?? .max, deadline)
             schedule(deadline)
             guard !isDraining else { return }
+            // Connections the kernel completed before now are the clients' as much as the ones
+            // already taken: accept them, so that a request already sent on one is read and answered
+            // instead of reset when the listening socket closes.
+            acceptPending(all: true)
             isDraining = true
             published.withLock { $0.draining = true }
             listener?.close()

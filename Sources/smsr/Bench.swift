@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
         let image = try ImageCodec.decode(CommandInput.read(input)).image.converted(to: .rgb)
         let planar = image.planarRGB()
         let threads = engine.threads
-        var options = InferenceOptions(masks: dense ? .allOnes : .predicted, kernels: engine.chosen, threads: threads)
+        var options = InferenceOptions(masks: dense ? .allOnes : .predicted, backend: engine.chosen, threads: threads)
         if let tile { options.tiling = .tiles(tile) }
         let network = loaded.network
         var cpuTimes: [Double] = []
@@ -76,7 +76,7 @@ struct Bench: ParsableCommand {
                 // leave out. Their rate over the FMA peak is the kernels' efficiency; the rate above, the network's speed.
                 "multiply_adds": last.multiplyAdds,
                 "multiply_adds_per_second": Double(last.multiplyAdds) / (medianMs / 1e3),
-                "threads": threads, "kernels": options.kernels.name,
+                "threads": threads, "kernels": options.backend.name,
                 "tiles": tile.map { _ in "tiled" } ?? "automatic", "mask_density": last.maskDensity,
                 "stages_ms": stages, "peak_rss_bytes": Self.peakResidentBytes(),
                 // CPU time this process was actually given: on a shared machine, MACs per CPU-second show the
@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
             ] as [String: Any]))
         } else {
             print(String(format: "%@ %dx%d x%d, %@ network, %@ kernels, %d thread(s): median %.1f ms, min %.1f ms over %d runs",
-                         input, image.width, image.height, loaded.scale, dense ? "dense" : "sparse", options.kernels.name,
+                         input, image.width, image.height, loaded.scale, dense ? "dense" : "sparse", options.backend.name,
                          threads, medianMs, times.min() ?? 0, runs))
             print(String(format: "multiply-accumulates: %.2f G executed of %.2f G dense (%.1f%% saved), %.1f G/s",
                          Double(last.work.executed) / 1e9, Double(last.work.dense) / 1e9, 100 * last.work.savedFraction,

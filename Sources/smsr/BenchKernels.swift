@@ -55,11 +55,11 @@ struct BenchKernels: ParsableCommand {
 
     func run() throws {
         let threads = engine.threads
-        let chosen = engine.chosen.threaded(threads)
+        let chosen = engine.chosen.kernels.threaded(threads)
         var rows: [[String: Any]] = []
         for shape in Self.shapes {
             // Only the vector kernels have the Winograd form.
-            if shape.winograd > 0 && !(chosen is SIMDKernels) { continue }
+            if shape.winograd > 0 && !chosen.runsWinogradForms { continue }
             // Small repeating values: the arithmetic is what is timed, and no value grows into denormals or infinities.
             let input = FeatureMap(height: height, width: width, channels: shape.inputs,
                                    values: (0..<(height * width * shape.inputs)).map { Float($0 % 7) * 0.125 })

@@ -151,6 +151,35 @@ struct HTTP1SessionTests {
         #expect(Self.closes(answer) == ["closeAfterWrite"])
     }
 
+    @Test("draining: a request begun before, even a lone P that might have been the HTTP/2 preface, is read and answered", arguments: [
+        "P", "POST / HT", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na",
+    ])
+    func drainKeepsRequestBegun(_ sentBefore: String) throws {
+        let whole = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+        let h = Harness()
+        #expect(Self.dispatched(h.send(sentBefore)).isEmpty)
+        h.draining = true
+        #expect(Self.closes(h.event(.drain)).isEmpty)
+        let requests = Self.dispatched(h.send(String(whole.dropFirst(sentBefore.count))))
+        let (request, id) = try #require(requests.first)
+        #expect(requests.count == 1 && request.body == Array("abc".utf8))
+        let answer = h.event(.responded(id: id, .text("done")))
+        #expect(Self.written(answer).contains("Connection: close\r\n"))
+        #expect(Self.closes(answer) == ["closeAfterWrite"])
+    }
+
+    @Test("draining with a response still due: no new request is taken, the connection closes after it")
+    func drainWithResponseDue() throws {
+        let h = Harness()
+        let id = Self.dispatched(h.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"))[0].1
+        h.draining = true
+        #expect(h.event(.drain).isEmpty)
+        #expect(Self.dispatched(h.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n")).isEmpty)
+        let answer = h.event(.responded(id: id, .text("a")))
+        #expect(Self.written(answer).contains("Connection: close\r\n"))
+        #expect(Self.closes(answer) == ["closeAfterWrite"])
+    }
+
     @Test("a malformed request is answered 400 and the connection closes after the write")
     func rejection() {
         let h = Harness()

@@ -20,19 +20,19 @@ import Testing
     func goldenCropOnEachInstructionSet(_ set: InstructionSet) throws {
         let kernels = try #require(SIMDKernels(set))
         let result = SharedData.officialNetwork.run(planarRGB: try Self.crop(), height: 64, width: 64,
-                                                    options: InferenceOptions(kernels: kernels, threads: 2))
+                                                    options: InferenceOptions(backend: Backend(vector: kernels), threads: 2))
         let golden = try SharedData.floats("reference/crop_baby_64x64_sr.f32")
         #expect(Self.maxDifference(result.planarRGB, golden) <= 1e-3)
         #expect(result.masks.flatMap(\.bits) == (try SharedData.bytes("reference/crop_baby_64x64_masks.u8")))
     }
 
     @Test func referenceKernelsRemainSelectable() throws {
-        let options = InferenceOptions(kernels: ReferenceKernels(), threads: 1)
+        let options = InferenceOptions(backend: .reference, threads: 1)
         let result = SharedData.officialNetwork.run(planarRGB: try Self.crop("crop_butterfly_48x40", 40, 48),
                                                     height: 40, width: 48, options: options)
         let golden = try SharedData.floats("reference/crop_butterfly_48x40_sr.f32")
         #expect(Self.maxDifference(result.planarRGB, golden) <= 1e-3)
-        #expect(KernelChoice.named("reference")?.name == "reference")
+        #expect(Backend.named("reference")?.name == "reference")
     }
 
     @Test(arguments: instructionSets)
@@ -42,7 +42,7 @@ import Testing
         let image = try TestImages.image("reference/crop_baby_64x64_lr.png").cropped(x: 3, y: 1, width: 61, height: 57)
         let outputs = [1, 2, 3].map { threads in
             SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: 57, width: 61,
-                                           options: InferenceOptions(kernels: kernels, threads: threads)).planarRGB
+                                           options: InferenceOptions(backend: Backend(vector: kernels), threads: threads)).planarRGB
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
@@ -57,9 +57,9 @@ import Testing
         let (h, w) = size
         let image = try TestImages.image("reference/crop_baby_64x64_lr.png").cropped(x: 0, y: 0, width: w, height: h)
         let plain = SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: h, width: w,
-                                                   options: InferenceOptions(kernels: kernels, threads: 2))
+                                                   options: InferenceOptions(backend: Backend(vector: kernels), threads: 2))
         let traced = SharedData.officialNetwork.run(planarRGB: image.planarRGB(), height: h, width: w,
-                                                    options: InferenceOptions(kernels: kernels, threads: 2, collectTrace: true))
+                                                    options: InferenceOptions(backend: Backend(vector: kernels), threads: 2, collectTrace: true))
         #expect(plain.masks == traced.masks)
         #expect(plain.planarRGB == traced.planarRGB)
         #expect(traced.trace?.maskLogits.count == 5)
@@ -97,12 +97,12 @@ import Testing
         let input = try Self.crop()
         var kernels = try #require(SIMDKernels(InstructionSet.allCases.first(where: \.isSupported) ?? .avx2))
         let winograd = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
-                                                      options: InferenceOptions(kernels: kernels))
+                                                      options: InferenceOptions(backend: Backend(vector: kernels)))
         let saved = 20_480 * 4_096 + 27_648 * 4_096 + 27_648 * 768 + 20_480 * 64 * 153 + 5 * 5_120 * 256
         #expect(winograd.work.executed - winograd.multiplyAdds == saved)
         kernels.usesWinograd = false
         let direct = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
-                                                    options: InferenceOptions(kernels: kernels))
+                                                    options: InferenceOptions(backend: Backend(vector: kernels)))
         #expect(direct.work == winograd.work && direct.multiplyAdds == direct.work.executed)
         #expect(Self.maxDifference(direct.planarRGB, winograd.planarRGB) <= 1e-3)
     }
@@ -112,7 +112,7 @@ import Testing
         let fast = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
                                                   options: InferenceOptions(masks: .allOnes, threads: 2))
         let reference = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
-                                                       options: InferenceOptions(masks: .allOnes, kernels: ReferenceKernels()))
+                                                       options: InferenceOptions(masks: .allOnes, backend: .reference))
         #expect(Self.maxDifference(fast.planarRGB, reference.planarRGB) <= 1e-3)
         #expect(fast.work == reference.work)
     }

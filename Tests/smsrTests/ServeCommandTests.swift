@@ -99,6 +99,43 @@ import TestSupport
                 "every line is JSON: \(server.rawLines.filter { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) == nil })")
     }
 
+    /// The drain stall: uploads begun before SIGTERM whose bodies arrive after it. One connection has
+    /// sent only `P` (which could still have been the HTTP/2 preface), one a head and half its body,
+    /// one nothing. The server must read and answer the first two whichever way its reads and the
+    /// shutdown interleave, and close the idle one; before, the `P` connection's input was dropped and
+    /// it waited unanswered until the drain deadline (longer here than the clients' patience).
+    @Test func uploadsBegunBeforeSIGTERMAreReadAndAnswered() throws {
+        let server = try ServeProcess(["--workers", "1", "--drain-timeout", "150"])
+        let port = try #require(server.port())
+        #expect(server.waitForLine { $0["msg"] as? String == "ready" } != nil)
+        let image = try ImageCodec.encode(Image(width: 8, height: 8, layout: .rgb, pixels: (0..<192).map { UInt8($0) }), as: .png)
+        let head = "POST /v1/upscale HTTP/1.1\r\nHost: test\r\nContent-Type: image/png\r\nContent-Length: \(image.count)\r\n\r\n"
+        let upload = Array(head.utf8) + image
+
+        let lone = try LoopbackConnection(port: port, timeout: 60)
+        let half = try LoopbackConnection(port: port, timeout: 60)
+        let idle = try LoopbackConnection(port: port, timeout: 60)
+        #expect(lone.send(Array(upload.prefix(1))))
+        #expect(half.send(Array(upload.prefix(head.utf8.count + image.count / 2))))
+
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(server.waitForLine { $0["msg"] as? String == "shutting down" } != nil)
+        #expect(lone.send(Array(upload.dropFirst(1))))
+        #expect(half.send(Array(upload.dropFirst(head.utf8.count + image.count / 2))))
+        for (name, client) in [("lone P", lone), ("half body", half)] {
+            let response = client.receive(until: { _ in false })  // to the end: the server closes after answering
+            #expect(response.hasPrefix("HTTP/1.1 200 OK"), "\(name): \(response.prefix(300).debugDescription)")
+            #expect(response.contains("\r\nConnection: close\r\n"), "\(name)")
+            #expect(response.contains("\r\nContent-Type: image/png\r\n"), "\(name)")
+        }
+        let idleEnd = idle.receive()
+        #expect({ if case .closed = idleEnd { true } else { false } }(), "an idle connection is closed without a word")
+
+        server.readToEnd()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+    }
+
     @Test func configurationComesFromFlagsThenSMSRVariablesAndIsLoggedWithoutSecrets() throws {
         let keys = try CommandRunner.temporaryDirectory().appendingPathComponent("keys")
         try Data("top-secret-key\n".utf8).write(to: keys)

@@ -31,6 +31,9 @@ public protocol ConvolutionKernels: Sendable {
     /// A short name for reports ("reference", "avx512", ...).
     var name: String { get }
 
+    /// Whether convolutions whose weights carry a Winograd form (`ConvWeights.withWinogradBlocks`) run in it.
+    var runsWinogradForms: Bool { get }
+
     /// The same kernels splitting each operation across `threads` threads (where they can).
     func threaded(_ threads: Int) -> any ConvolutionKernels
 }
@@ -46,6 +49,7 @@ extension ConvolutionKernels {
     }
 
     public var name: String { String(describing: Self.self) }
+    public var runsWinogradForms: Bool { false }
     public func threaded(_ threads: Int) -> any ConvolutionKernels { self }
 }
 

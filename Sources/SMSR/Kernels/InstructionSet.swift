@@ -1,6 +1,8 @@
 import SMSRCPU
+import SMSRKernels16Lanes
+import SMSRKernels8Lanes
 
-/// The kernel builds in this binary: the same SIMD sources compiled for different CPUs.
+/// The instruction sets the binary's kernel builds target: the same vector sources compiled per vector width.
 public enum InstructionSet: String, Sendable, CaseIterable, Codable {
     /// 16-lane registers, 32 of them: x86-64 with AVX-512 (F, BW, DQ, VL, CD).
     case avx512
@@ -24,6 +26,17 @@ public enum InstructionSet: String, Sendable, CaseIterable, Codable {
         #endif
     }
 
-    /// The widest build this CPU runs, if any.
-    public static let best: InstructionSet? = [.avx512, .avx2, .neon].first { $0.isSupported }
+    /// The build that runs this instruction set's kernels: the only place that tells the builds apart.
+    var kernelTable: smsr_kernel_table {
+        switch self {
+        case .avx512: SMSRKernels16Lanes.KernelBuild.table
+        case .avx2, .neon: SMSRKernels8Lanes.KernelBuild.table
+        }
+    }
+
+    /// What a build is worth on a CPU that runs it: its vector width.
+    var score: Int { isSupported ? kernelTable.lanes : 0 }
+
+    /// The highest-scoring build this CPU runs, if any, chosen once.
+    public static let best: InstructionSet? = allCases.filter(\.isSupported).max { $0.score < $1.score }
 }

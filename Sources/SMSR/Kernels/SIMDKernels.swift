@@ -1,6 +1,4 @@
 import SMSRCPU
-import SMSRKernelsAVX2
-import SMSRKernelsAVX512
 
 /// The fast kernels: register-tiled SIMD convolutions that gather each output position's neighbourhood
 /// through pointers, so the sparse layers visit only the positions their masks select. Each operation is
@@ -8,6 +6,8 @@ import SMSRKernelsAVX512
 public struct SIMDKernels: ConvolutionKernels {
     public let instructionSet: InstructionSet
     public let team: ThreadTeam
+    /// The build's entry points, chosen with the instruction set.
+    let table: smsr_kernel_table
     /// Convolutions whose weights carry a Winograd form (`ConvWeights.withWinogradBlocks`) run in it
     /// (`WinogradConvolution`); off, they sum their taps directly as every other convolution does.
     public var usesWinograd = true
@@ -16,10 +16,12 @@ public struct SIMDKernels: ConvolutionKernels {
     public init?(_ instructionSet: InstructionSet, threads: Int = 1) {
         guard instructionSet.isSupported else { return nil }
         self.instructionSet = instructionSet
+        table = instructionSet.kernelTable
         team = ThreadTeam(threads: threads)
     }
 
     public var name: String { instructionSet.rawValue }
+    public var runsWinogradForms: Bool { usesWinograd }
 
     public func threaded(_ threads: Int) -> any ConvolutionKernels {
         guard var kernels = SIMDKernels(instructionSet, threads: threads) else { return self }
@@ -179,47 +181,28 @@ public struct SIMDKernels: ConvolutionKernels {
     /// Runs `job` on the calling thread: for callers that split the work across threads themselves.
     func execute(_ job: smsr_convolution) {
         guard job.count > 0, max(job.computed_outputs, job.cleared_outputs) > 0 else { return }
-        var part = job
-        switch instructionSet {
-        case .avx512: SMSRKernelsAVX512.GatherConvolution.run(&part)
-        case .avx2, .neon: SMSRKernelsAVX2.GatherConvolution.run(&part)
-        }
+        withUnsafePointer(to: job) { table.convolution!($0) }
     }
 
     /// Runs block rows of a Winograd convolution on the calling thread.
     func execute(_ job: smsr_winograd) {
-        var part = job
-        switch instructionSet {
-        case .avx512: SMSRKernelsAVX512.WinogradConvolution.run(&part)
-        case .avx2, .neon: SMSRKernelsAVX2.WinogradConvolution.run(&part)
-        }
+        withUnsafePointer(to: job) { table.winograd!($0) }
     }
 
     /// Runs a row's fused layer collect on the calling thread.
     func execute(_ job: smsr_layer_collect) {
-        var part = job
-        switch instructionSet {
-        case .avx512: SMSRKernelsAVX512.LayerCollect.run(&part)
-        case .avx2, .neon: SMSRKernelsAVX2.LayerCollect.run(&part)
-        }
+        withUnsafePointer(to: job) { table.layer_collect!($0) }
     }
 
     /// `sums[ch] += row[p * channels + ch]` over the pixels in order, in double precision, on the calling thread.
     /// Reference twin: `FeatureArithmetic.addChannelSums` (the same sums in the same order).
     func addChannelSums(_ row: UnsafePointer<Float>, pixels: Int, channels: Int, into sums: UnsafeMutablePointer<Double>) {
-        switch instructionSet {
-        case .avx512: SMSRKernelsAVX512.ChannelSums.add(row, pixels: pixels, channels: channels, into: sums)
-        case .avx2, .neon: SMSRKernelsAVX2.ChannelSums.add(row, pixels: pixels, channels: channels, into: sums)
-        }
+        table.channel_sums!(row, pixels, channels, sums)
     }
 
     /// Runs a row's few-output convolution from channel-by-channel rows on the calling thread.
     func execute(_ job: smsr_planar_row) {
-        var part = job
-        switch instructionSet {
-        case .avx512: SMSRKernelsAVX512.PlanarRow.run(&part)
-        case .avx2, .neon: SMSRKernelsAVX2.PlanarRow.run(&part)
-        }
+        withUnsafePointer(to: job) { table.planar_row!($0) }
     }
 
     /// Runs `job` over its positions (the list, or `first..<first+count`), split across the team.

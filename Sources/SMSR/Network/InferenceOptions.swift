@@ -10,19 +10,20 @@ public struct InferenceOptions: Sendable {
     }
 
     public var masks: Masks
-    public var kernels: any ConvolutionKernels
-    /// Threads one run splits its operations across (the kernels' own threading; reference kernels use one).
+    /// What runs the network's units (the caller's choice; `Backend.best` by default).
+    public var backend: Backend
+    /// Threads one run splits its operations across (the backend's own threading; the reference kernels use one).
     public var threads: Int
     /// How large images are cut into overlapping tiles to bound memory.
     public var tiling: Tiling
     /// Keep intermediate tensors (mask logits, block outputs, bicubic skip) for inspection.
     public var collectTrace: Bool
 
-    public init(masks: Masks = .predicted, kernels: any ConvolutionKernels = KernelChoice.automatic,
+    public init(masks: Masks = .predicted, backend: Backend = .best,
                 threads: Int = CPUAllowance.cores, tiling: Tiling = .configured,
                 collectTrace: Bool = false) {
         self.masks = masks
-        self.kernels = kernels
+        self.backend = backend
         self.threads = max(1, threads)
         self.tiling = tiling
         self.collectTrace = collectTrace

@@ -7,7 +7,7 @@ struct MaskGenerator: Sendable {
 
     init(weights: WeightSet, block b: Int) {
         let p = "body.\(b).spa_mask"
-        // Both in Winograd's 2x2 form on the fast kernels (see `SMSRNetwork`).
+        // Both carry Winograd's 2x2 form, which backends that run it use (see `SMSRNetwork`).
         reduce = ConvWeights(pytorch: weights.tensor("\(p).0.weight"), bias: weights.tensor("\(p).0.bias")).withWinogradBlocks(2)
         refine = ConvWeights(pytorch: weights.tensor("\(p).3.weight"), bias: weights.tensor("\(p).3.bias")).withWinogradBlocks(2)
         expand = TransposedConvolution(weight: weights.tensor("\(p).5.weight"), bias: weights.tensor("\(p).5.bias"))
@@ -37,40 +37,9 @@ struct MaskGenerator: Sendable {
     }
 
     /// The steps between the first conv and the transposed conv: pooled, then refined, into `maps`.
-    private func refine(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam, maps: inout MaskGeneratorMaps) {
+    func refine(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam, maps: inout MaskGeneratorMaps) {
         Pooling.average2x2(reduced, channels: reduce.outputs, team: team, into: &maps.pooled)
         kernels.convolve(maps.pooled, refine, relu: true, into: &maps.refined)
-    }
-
-    /// The hard mask of a `height` x `width` block input from the first conv's output, as `mask(logits:)` of
-    /// `logits(reduced:)` but without interleaving the logits: each pixel compares its two logits where the transposed
-    /// conv's phase convolution left them (the same values, so the same bits). For the fast kernels, which run that
-    /// phase convolution; `maps.logits` is not written.
-    func mask(reduced: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam, maps: inout MaskGeneratorMaps,
-              height: Int, width: Int) -> SpatialMask {
-        precondition(!(kernels is ReferenceKernels) && expand.outputs == 2, "phase outputs of the fast kernels, two logits")
-        refine(reduced: reduced, kernels: kernels, team: team, maps: &maps)
-        expand.convolvePhases(maps.refined, kernels: kernels, into: &maps.grouped)
-        let (h2, w2, stride) = (maps.grouped.height, maps.grouped.width, maps.grouped.channels)
-        precondition(2 * h2 <= height && 2 * w2 <= width && stride == 4 * expand.outputs, "phase map mismatch")
-        let phase = expand
-        var bits = [UInt8](repeating: 0, count: height * width)
-        maps.grouped.values.withUnsafeBufferPointer { g in
-            bits.withUnsafeMutableBufferPointer { b in
-                team.forEachChunk(2 * h2) { rows in
-                    for y in rows {
-                        // Output row y is phase row y % 2 of input row y / 2.
-                        let source = g.baseAddress! + (y / 2) * w2 * stride
-                        let target = b.baseAddress! + y * width
-                        for x in 0..<(2 * w2) {
-                            let logit = source + (x / 2) * stride + phase.phaseChannel(py: y % 2, px: x % 2)
-                            if logit[1] > logit[0] { target[x] = 1 }
-                        }
-                    }
-                }
-            }
-        }
-        return SpatialMask(height: height, width: width, bits: bits, team: team)
     }
 
     /// The hard mask `logit[1] > logit[0]`; for odd sizes the row or column the generator does not

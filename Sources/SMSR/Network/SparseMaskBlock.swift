@@ -43,7 +43,7 @@ struct SparseMaskBlock: Sendable {
 
     /// Runs the block on `input` into `output` (reusing its storage when it fits), layer by layer. The layers'
     /// outputs alternate between the two `scratch` maps, so a block allocates nothing once they have their size.
-    /// The network runs the fast kernels row by row instead (`runRows`).
+    /// The vector backend runs the block row by row instead (`runRows`).
     func callAsFunction(_ input: FeatureMap, mask: SpatialMask, kernels: any ConvolutionKernels, team: ThreadTeam = .single,
                         scratch: inout (FeatureMap, FeatureMap), into output: inout FeatureMap) {
         // The 1x1 collect is accumulated layer by layer, so no concatenation of the four outputs is kept.

@@ -18,7 +18,7 @@ public struct SpatialMask: Sendable, Equatable {
     }
 
     /// The same, with the rows split across `team`: each row's ones are counted, then each row writes its stretch of
-    /// both lists in place (appending grew the lists a few times over: 1-2 ms per 640x360 mask on one thread).
+    /// both lists in place (appending would grow the lists a few times over).
     init(height: Int, width: Int, bits: [UInt8], team: ThreadTeam) {
         precondition(bits.count == height * width, "mask size mismatch")
         precondition(bits.count <= Int(Int32.max), "mask too large")

@@ -103,4 +103,16 @@ typedef struct smsr_winograd {
     long block_rows;
 } smsr_winograd;
 
+/// One vector-width build's kernels (SMSRKernels16Lanes, SMSRKernels8Lanes): the engine picks one table at
+/// start-up, by what the CPU runs, and calls every kernel through it.
+typedef struct smsr_kernel_table {
+    long lanes;                  /* floats per vector register in this build */
+    void (* convolution)(const smsr_convolution * job);
+    void (* winograd)(const smsr_winograd * job);
+    void (* layer_collect)(const smsr_layer_collect * job);
+    void (* planar_row)(const smsr_planar_row * job);
+    /* sums[ch] += row[p * channels + ch] over the pixels in order, in double precision */
+    void (* channel_sums)(const float * row, long pixels, long channels, double * sums);
+} smsr_kernel_table;
+
 #endif

@@ -21,8 +21,8 @@ public struct EngineSettings: Sendable, Equatable {
     public init(environment: [String: String]) throws(ConfigurationSources.Failure) {
         self.init()
         if let name = environment[Self.kernelsVariable], !name.isEmpty {
-            guard KernelChoice.named(name) != nil else {
-                let usable = (InstructionSet.allCases.filter(\.isSupported).map(\.rawValue) + ["reference"]).joined(separator: ", ")
+            guard Backend.named(name) != nil else {
+                let usable = Backend.availableNames.joined(separator: ", ")
                 throw .init(description: "\(Self.kernelsVariable)=\(name): no such kernels on this CPU (it runs: \(usable))")
             }
             kernels = name
@@ -37,7 +37,11 @@ public struct EngineSettings: Sendable, Equatable {
 
     /// The options for one run on `threads` threads.
     public func inferenceOptions(threads: Int) -> InferenceOptions {
-        let chosen = kernels.flatMap(KernelChoice.named) ?? InstructionSet.best.flatMap { SIMDKernels($0) } ?? ReferenceKernels()
-        return InferenceOptions(kernels: chosen, threads: threads, tiling: tileSize.map { .tiles($0) } ?? .automatic)
+        InferenceOptions(backend: backend, threads: threads, tiling: tileSize.map { .tiles($0) } ?? .automatic)
+    }
+
+    /// The backend named by `kernels`, else the best this CPU runs.
+    public var backend: Backend {
+        kernels.flatMap(Backend.named) ?? .best
     }
 }

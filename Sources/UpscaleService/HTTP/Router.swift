@@ -32,8 +32,10 @@ struct Router: Sendable {
             guard route.takesImage else { return nil }
             switch routes.readiness.state {
             case .starting: return refusal(.notReady(retryAfter: configuration.retryAfterSeconds), head: head, route: route)
-            case .draining: return refusal(.draining(), head: head, route: route)
-            case .ready: break
+            // Draining, the server takes no new request (idle connections closed, HTTP/2 streams past
+            // GOAWAY refused), so a head seen now belongs to a request the client began before
+            // shutdown, perhaps with its body still arriving: it is served, not refused unread.
+            case .ready, .draining: break
             }
             if !ImageUpload.acceptsContentType(head.headers["Content-Type"]) {
                 return refusal(.unsupportedMediaType(head.headers["Content-Type"]), head: head, route: route)

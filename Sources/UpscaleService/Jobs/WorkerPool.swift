@@ -17,6 +17,7 @@ final class WorkerPool<Job: QueuedJob>: Sendable {
         for index in 0..<count {
             finished.enter()
             let thread = Thread {
+                WorkerPriority.lowerCurrentThread()
                 while let job = queue.take() {
                     busy(1)
                     run(job)

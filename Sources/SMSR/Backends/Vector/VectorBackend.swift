@@ -1,0 +1,110 @@
+/// The network's units on the vector kernels. This backend owns every fusion and schedule: the mask generator's
+/// first conv joined with layer 0's dense outputs (`JointFirstConvolution`), the mask read straight from the
+/// transposed conv's phases, the sparse mask block row by row in stripes across threads (`runRows`), the residual
+/// fused with the network collect (`addResidualAndCollect`), the fusion conv added into the head's storage, and
+/// Winograd's forms where the weights carry them.
+struct VectorBackend: NetworkBackend {
+    let vector: SIMDKernels
+
+    init(kernels: SIMDKernels) {
+        vector = kernels
+    }
+
+    var name: String { vector.name }
+    var kernels: any ConvolutionKernels { vector }
+
+    func threaded(_ threads: Int) -> any NetworkBackend {
+        guard var kernels = SIMDKernels(vector.instructionSet, threads: threads) else { return self }
+        kernels.usesWinograd = vector.usesWinograd
+        return VectorBackend(kernels: kernels)
+    }
+
+    /// Per block, the generator's first conv joined with layer 0's dense outputs (nil where layer 0 has none).
+    func jointFirst(_ network: SMSRNetwork, forms: PreparedForms) -> [JointFirstConvolution?] {
+        forms.form("vector.jointFirst") {
+            zip(network.maskGenerators, network.blocks).map { JointFirstConvolution(generator: $0, block: $1) }
+        }
+    }
+
+    func spatialMask(_ network: SMSRNetwork, block b: Int, input: FeatureMap, run: inout NetworkRun,
+                     trace: inout InferenceTrace?) -> SpatialMask {
+        let generator = network.maskGenerators[b]
+        let (h, w) = (input.height, input.width)
+        let joints = jointFirst(network, forms: run.forms)
+        if run.reduced.values.isEmpty {
+            // One map for every block: as many channels as the widest joint convolution (or the generator's own).
+            let channels = max(joints.map { $0?.weights.outputs ?? 0 }.max() ?? 0, network.accounting.maskChannels)
+            run.reduced = run.storage.map(height: h, width: w, channels: channels)
+        }
+        if run.maskMaps.logits.values.isEmpty && run.maskMaps.grouped.values.isEmpty {
+            run.maskMaps = MaskGeneratorMaps(generator: generator, height: h, width: w, storage: run.storage)
+        }
+        guard let joint = joints[b] else {
+            run.firstLayerOffset = nil
+            let logits = generator.logits(input, kernels: vector, team: run.team, scratch: &run.reduced)
+            trace?.maskLogits.append(logits)
+            return MaskGenerator.mask(logits: logits, height: h, width: w, team: run.team)
+        }
+        vector.convolve(input, joint.weights, relu: true, into: &run.reduced)
+        run.firstLayerOffset = joint.maskChannels
+        guard trace != nil else {
+            // No logits kept: the mask comes straight from the transposed conv's phases.
+            return generator.mask(reduced: run.reduced, kernels: vector, team: run.team, maps: &run.maskMaps, height: h, width: w)
+        }
+        generator.logits(reduced: run.reduced, kernels: vector, team: run.team, maps: &run.maskMaps)
+        trace?.maskLogits.append(run.maskMaps.logits)
+        return MaskGenerator.mask(logits: run.maskMaps.logits, height: h, width: w, team: run.team)
+    }
+
+    func sparseMaskBlock(_ network: SMSRNetwork, block b: Int, input: FeatureMap, mask: SpatialMask, run: inout NetworkRun,
+                         into output: inout FeatureMap) -> [Float] {
+        // Row by row, with the channel means taken as rows finish.
+        network.blocks[b].runRows(input, mask: mask, kernels: vector,
+                                  firstLayer: run.firstLayerOffset.map { (run.reduced, $0) }, into: &output)
+    }
+
+    func residualAndCollect(_ network: SMSRNetwork, block b: Int, output: inout FeatureMap, scales: [Float],
+                            residual: FeatureMap, collected: inout FeatureMap, run: inout NetworkRun) {
+        addResidualAndCollect(network, block: b, output: &output, scales: scales, residual: residual, collected: &collected,
+                              reluAfter: b == network.blocks.count - 1)
+    }
+
+    func fusionAndTail(_ network: SMSRNetwork, collected: FeatureMap, head: inout FeatureMap, run: inout NetworkRun) -> FeatureMap {
+        // The fusion conv adds into the head's storage, its last use.
+        var g = FeatureMap(height: 0, width: 0, channels: 0)
+        swap(&g, &head)
+        vector.accumulateConvolution(collected, network.fuse, into: &g)
+        var t = run.storage.map(height: g.height, width: g.width, channels: network.tail.outputs)
+        vector.convolve(g, network.tail, relu: false, into: &t)
+        run.storage.keep(&g)
+        return t
+    }
+
+    /// Per dense 3x3 convolution that runs in Winograd's form, the direct sums' `9 * inputs * outputs` per pixel less
+    /// `(m+2)^2 * inputs * outputs` per m x m block (blocks cut by the border counted whole, as computed).
+    func multiplyAddsSaved(_ network: SMSRNetwork, height h: Int, width w: Int, masks: InferenceOptions.Masks) -> Int {
+        guard vector.usesWinograd else { return 0 }
+        func saving(_ weights: ConvWeights, _ h: Int, _ w: Int) -> Int {
+            guard let form = weights.winograd, h > 0, w > 0 else { return 0 }
+            let m = form.blockSize
+            let blocks = ((h + m - 1) / m) * ((w + m - 1) / m)
+            return (h * w * 9 - blocks * (m + 2) * (m + 2)) * weights.inputs * weights.outputs
+        }
+        var total = saving(network.head.1, h, w) + saving(network.fuse, h, w) + saving(network.tail, h, w)
+        guard masks == .predicted, !network.blocks.isEmpty else { return total }
+        let joints = jointFirst(network, forms: network.preparedForms)
+        for b in network.blocks.indices {
+            // The generator's first conv, with layer 0's dense outputs where they join it.
+            total += saving(joints[b]?.weights ?? network.maskGenerators[b].reduce, h, w)
+            total += saving(network.maskGenerators[b].refine, h / 2, w / 2)
+        }
+        return total
+    }
+}
+
+extension Backend {
+    /// The vector backend on `kernels` as configured (threads, Winograd's forms on or off).
+    init(vector kernels: SIMDKernels) {
+        self.init(VectorBackend(kernels: kernels))
+    }
+}

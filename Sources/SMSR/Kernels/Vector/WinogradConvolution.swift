@@ -1,0 +1,289 @@
+// Compiled into each vector-width build (SMSRKernels16Lanes, SMSRKernels8Lanes), not into SMSR itself.
+import SMSRCPU
+
+/// A dense 3x3 convolution by Winograd's F(m x m, 3x3) (see `smsr_winograd`): per batch of output blocks along a
+/// block row, the inputs are transformed, each of the (m+2)^2 components is a small matrix product over the inputs
+/// (the register tiles of the direct convolution, with the transformed inputs broadcast), and the products are
+/// transformed back into output pixels. Single-threaded; the engine splits block rows across threads.
+public enum WinogradConvolution {
+    public static func run(_ job: UnsafePointer<smsr_winograd>) {
+        let j = job.pointee
+        precondition(j.input_channels % 16 == 0 && j.input_channels <= ZeroPixel.channels, "bad Winograd inputs")
+        precondition(j.padded_outputs % 16 == 0 && j.output_channels <= j.padded_outputs, "bad output padding")
+        precondition(j.block_size == 2 || j.block_size == 4, "Winograd blocks are 2x2 or 4x4")
+        guard j.block_rows > 0, j.width > 0, j.height > 0, j.output_channels > 0 else { return }
+        switch (j.block_size, j.input_channels) {
+        case (2, 64): WinogradBlocks<2, 64>.run(j)
+        case (2, 16): WinogradBlocks<2, 16>.run(j)
+        case (2, _): WinogradBlocks<2, 0>.run(j)
+        case (_, 64): WinogradBlocks<4, 64>.run(j)
+        case (_, 16): WinogradBlocks<4, 16>.run(j)
+        default: WinogradBlocks<4, 0>.run(j)
+        }
+    }
+}
+
+/// Batches of `batch` output blocks of `M` x `M` pixels along one block row, on `CIN` input channels (0: any multiple
+/// of 16). The transformed inputs `[components][batch][inputs]` and products `[components][batch][padded outputs]` of
+/// a batch stay in the caches between its three steps.
+struct WinogradBlocks<let M: Int, let CIN: Int> {
+    static var side: Int { M &+ 2 }
+    static var components: Int { side &* side }
+    /// A multiple of every product tile's block count (12 on AVX-512, 6 on AVX2): 48 output columns.
+    static var batch: Int { M == 2 ? 24 : 12 }
+    #if SMSR_WIDE_VECTORS
+    static var tileBlocks: Int { 12 }
+    #else
+    static var tileBlocks: Int { 6 }
+    #endif
+
+    static func run(_ j: smsr_winograd) {
+        let cin = CIN > 0 ? CIN : Int(j.input_channels)
+        let pco = Int(j.padded_outputs)
+        let blocksAcross = (Int(j.width) &+ M &- 1) / M
+        let transformedBytes = components &* batch &* cin &* 4
+        let productBytes = components &* batch &* pco &* 4
+        // Past the two buffers: one patch's worth of vectors half-way through a transform.
+        let halfwayBytes = components &* FullVector.scalarCount &* 4
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes, alignment: 64)
+        defer { scratch.deallocate() }
+        let transformed = scratch.bindMemory(to: Float.self, capacity: transformedBytes / 4)
+        let products = (scratch + transformedBytes).bindMemory(to: Float.self, capacity: productBytes / 4)
+        let halfway = (scratch + transformedBytes + productBytes).bindMemory(to: FullVector.self, capacity: components)
+        for blockRow in Int(j.first_block_row)..<Int(j.first_block_row &+ j.block_rows) {
+            var first = 0
+            while first < blocksAcross {
+                let count = min(batch, blocksAcross &- first)
+                // Blocks past the row's end read zeros, so the product tiles always run whole.
+                let tiled = (count &+ tileBlocks &- 1) / tileBlocks &* tileBlocks
+                transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed, halfway: halfway)
+                multiply(j, transformed, count: tiled, into: products)
+                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway)
+                first &+= batch
+            }
+        }
+    }
+
+    /// V = B^T d B for each block's input patch, a vector of input channels at a time: for 2x2 blocks in registers, for
+    /// 4x4 blocks down the patch's columns into `halfway`, then along its rows into the components.
+    static func transformInputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, into v: UnsafeMutablePointer<Float>,
+                                halfway t: UnsafeMutablePointer<FullVector>) {
+        typealias Vector = FullVector
+        let lanes = Vector.scalarCount
+        let cin = CIN > 0 ? CIN : Int(j.input_channels)
+        let (height, width) = (Int(j.height), Int(j.width))
+        let zero = ZeroPixel.values
+        let componentStride = batch &* cin
+        for b in 0..<count {
+            // The patch's pixels, or zeros beyond the border.
+            var pixels = InlineArray<36, UnsafePointer<Float>>(repeating: zero)
+            let (y0, x0) = (M &* blockRow &- 1, M &* (first &+ b) &- 1)
+            for r in 0..<side where y0 &+ r >= 0 && y0 &+ r < height {
+                for c in 0..<side where x0 &+ c >= 0 && x0 &+ c < width {
+                    pixels[r &* side &+ c] = j.input + ((y0 &+ r) &* width &+ x0 &+ c) &* cin
+                }
+            }
+            var out = v + b &* cin
+            var ci = 0
+            if M == 2 {
+                while ci < cin {
+                    // Sixteen values and their sixteen transforms fit in registers: no halfway buffer.
+                    // B^T d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
+                    var d = InlineArray<16, Vector>(repeating: Vector())
+                    for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
+                    var s = InlineArray<16, Vector>(repeating: Vector())
+                    for c in 0..<4 {
+                        s[c] = d[c] - d[8 &+ c]
+                        s[4 &+ c] = d[4 &+ c] + d[8 &+ c]
+                        s[8 &+ c] = d[8 &+ c] - d[4 &+ c]
+                        s[12 &+ c] = d[4 &+ c] - d[12 &+ c]
+                    }
+                    for r in 0..<4 {
+                        let row = out + (r &* 4) &* componentStride
+                        let (s0, s1, s2, s3) = (s[r &* 4], s[r &* 4 &+ 1], s[r &* 4 &+ 2], s[r &* 4 &+ 3])
+                        UnsafeMutableRawPointer(row).storeBytes(of: s0 - s2, as: Vector.self)
+                        UnsafeMutableRawPointer(row + componentStride).storeBytes(of: s1 + s2, as: Vector.self)
+                        UnsafeMutableRawPointer(row + 2 &* componentStride).storeBytes(of: s2 - s1, as: Vector.self)
+                        UnsafeMutableRawPointer(row + 3 &* componentStride).storeBytes(of: s1 - s3, as: Vector.self)
+                    }
+                    out += lanes
+                    ci &+= lanes
+                }
+            } else {
+                while ci < cin {
+                    for c in 0..<side {
+                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        for r in 0..<side {
+                            d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self)
+                        }
+                        let column = inputTransform(d)
+                        for r in 0..<side { t[r &* side &+ c] = column[r] }
+                    }
+                    for r in 0..<side {
+                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        for c in 0..<side { d[c] = t[r &* side &+ c] }
+                        let row = inputTransform(d)
+                        for c in 0..<side {
+                            let component = out + (r &* side &+ c) &* componentStride
+                            UnsafeMutableRawPointer(component).storeBytes(of: row[c], as: Vector.self)
+                        }
+                    }
+                    out += lanes
+                    ci &+= lanes
+                }
+            }
+        }
+    }
+
+    /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 2, -2 and
+    /// infinity (2x2 blocks transform in registers, in `transformInputs`).
+    @inline(__always)
+    static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
+        var y = InlineArray<6, FullVector>(repeating: FullVector())
+        let four = FullVector(repeating: 4)
+        let five = FullVector(repeating: 5)
+        let a = x[4] - four * x[2]
+        let b = x[3] - four * x[1]
+        let c = x[4] - x[2]
+        let e = (x[3] - x[1]) * 2
+        y[0] = x[4] + four * x[0] - five * x[2]
+        y[1] = a + b
+        y[2] = a - b
+        y[3] = c + e
+        y[4] = c - e
+        y[5] = x[5] + four * x[1] - five * x[3]
+        return y
+    }
+
+    /// A^T x for one column (or row) of a block's products: F(2, 3)'s x0 + x1 + x2 and x1 - x2 - x3, or F(4, 3)'s four.
+    @inline(__always)
+    static func outputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<4, FullVector> {
+        var y = InlineArray<4, FullVector>(repeating: FullVector())
+        if M == 2 {
+            y[0] = x[0] + x[1] + x[2]
+            y[1] = x[1] - x[2] - x[3]
+        } else {
+            let a = x[1] + x[2]
+            let b = x[1] - x[2]
+            let c = x[3] + x[4]
+            let e = x[3] - x[4]
+            y[0] = x[0] + a + c
+            y[1] = b + e * 2
+            y[2] = a + c * 4
+            y[3] = b + e * 8 + x[5]
+        }
+        return y
+    }
+
+    /// The products of every component: register tiles of `tileBlocks` blocks by one or two vectors of outputs.
+    static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>) {
+        let cin = CIN > 0 ? CIN : Int(j.input_channels)
+        let pco = Int(j.padded_outputs)
+        for component in 0..<components {
+            let u = j.weights + component &* cin &* pco
+            let source = v + component &* batch &* cin
+            let target = m + component &* batch &* pco
+            var b = 0
+            while b < count {
+                // One block count per build: a product tile's accumulators must fit the registers.
+                #if SMSR_WIDE_VECTORS
+                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                #else
+                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                #endif
+                b &+= tileBlocks
+            }
+        }
+    }
+
+    /// Y = A^T M A, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
+    /// inside the image.
+    static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>,
+                                 halfway t: UnsafeMutablePointer<FullVector>) {
+        typealias Vector = FullVector
+        let lanes = Vector.scalarCount
+        let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
+        let pco = Int(j.padded_outputs)
+        let componentStride = batch &* pco
+        let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
+        let y0 = M &* blockRow
+        let rows = min(M, height &- y0)
+        for b in 0..<count {
+            let x0 = M &* (first &+ b)
+            let columns = min(M, width &- x0)
+            var co = 0
+            while co < outputs {
+                let source = m + (b &* pco &+ co)
+                for c in 0..<side {
+                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    for r in 0..<side {
+                        x[r] = UnsafeRawPointer(source + (r &* side &+ c) &* componentStride).loadUnaligned(as: Vector.self)
+                    }
+                    let column = outputTransform(x)
+                    for i in 0..<M { t[i &* side &+ c] = column[i] }
+                }
+                let bias = j.bias.map { UnsafeRawPointer($0 + co).loadUnaligned(as: Vector.self) } ?? Vector()
+                let valid = outputs &- co
+                for i in 0..<rows {
+                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    for c in 0..<side { x[c] = t[i &* side &+ c] }
+                    let row = outputTransform(x)
+                    let out = j.output + (((y0 &+ i) &* width &+ x0) &* outputs &+ co)
+                    for k in 0..<columns {
+                        RegisterTile<1, 1, Vector>.store(row[k] + bias, to: out + k &* outputs, valid: valid,
+                                                         accumulate: accumulate, relu: relu)
+                    }
+                }
+                co &+= lanes
+            }
+        }
+    }
+}
+
+/// `P` blocks across every output of one component's product, two vectors of outputs at a time (one for an odd last).
+struct WinogradTiles<let P: Int, let CIN: Int> {
+    @inline(__always)
+    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int, into m: UnsafeMutablePointer<Float>) {
+        let lanes = FullVector.scalarCount
+        var co = 0
+        while co < pco {
+            if pco &- co >= 2 &* lanes {
+                WinogradTile<P, 2, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
+                co &+= 2 &* lanes
+            } else {
+                WinogradTile<P, 1, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
+                co &+= lanes
+            }
+        }
+    }
+}
+
+/// `P` blocks by `NV` vectors of outputs of one component's product: per input, NV weight vectors and P
+/// broadcast transformed inputs give P * NV multiply-adds (the shape of `RunTile`).
+struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
+    @inline(__always)
+    static func compute(_ v: UnsafePointer<Float>, cin runtimeInputs: Int, weights: UnsafePointer<Float>, pco: Int,
+                        into m: UnsafeMutablePointer<Float>) {
+        typealias Vector = FullVector
+        let lanes = Vector().scalarCount
+        let cin = CIN > 0 ? CIN : runtimeInputs
+        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        var w = weights
+        var ci = 0
+        while ci < cin {
+            var wv = InlineArray<NV, Vector>(repeating: Vector())
+            for k in 0..<NV { wv[k] = UnsafeRawPointer(w + k &* lanes).loadUnaligned(as: Vector.self) }
+            for p in 0..<P {
+                let x = Vector(repeating: v[p &* cin &+ ci])
+                for k in 0..<NV { acc[p][k] = acc[p][k].addingProduct(x, wv[k]) }
+            }
+            w += pco
+            ci &+= 1
+        }
+        for p in 0..<P {
+            for k in 0..<NV {
+                UnsafeMutableRawPointer(m + (p &* pco &+ k &* lanes)).storeBytes(of: acc[p][k], as: Vector.self)
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-../SMSR/Kernels/SIMD/GatherConvolution.swift
