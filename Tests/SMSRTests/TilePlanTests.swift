@@ -11,25 +11,38 @@ import Testing
 
     static let budgetPixels = Tiling.automatic.memoryBudget / TilePlan.bytesPerPixel(channels: 64, scale: 2)
 
-    @Test func thinImagesRunInLongStripsUnderTheBudget() {
-        for (h, w) in [(3_000_000, 1), (1, 3_000_000), (4_000_000, 1), (100_000, 40), (2, 2_000_000)] {
+    @Test func narrowImagesRunInTallBandsUnderTheBudget() {
+        for (h, w) in [(3_000_000, 1), (4_000_000, 1), (100_000, 40), (2_000_000, 2)] {
             let plan = Self.plan(h, w)
-            // A strip holds close to the budget's pixels, so a few strips cover the image.
+            // A band holds close to the budget's pixels, so a few bands cover the image.
             #expect(plan.layout.tileCount <= h * w / (Self.budgetPixels / 2) + 1, "\(h)x\(w): \(plan.layout.tileCount) tiles")
-            #expect(plan.overhead < 1.01, "\(h)x\(w): overhead \(plan.overhead)")
+            #expect(plan.layout.columns.count == 1 && plan.overhead < 1.01, "\(h)x\(w): overhead \(plan.overhead)")
             for tile in plan.tiles { #expect(tile.padded.height * tile.padded.width <= Self.budgetPixels) }
         }
-        // Square images keep square tiles and their overhead.
+    }
+
+    @Test func shortWideImagesKeepRowsOfATilesEdge() {
         let square = Self.plan(2000, 2000)
+        let edge = square.layout.columns[0].core.count
+        for (h, w) in [(1, 3_000_000), (2, 2_000_000), (40, 100_000)] {
+            let plan = Self.plan(h, w)
+            #expect(plan.layout.rows.count == 1 && plan.layout.columns.allSatisfy { $0.core.count <= edge })
+            #expect(plan.overhead < 1.1, "\(h)x\(w): overhead \(plan.overhead)")
+        }
+        // Square images keep square tiles and their overhead.
         #expect(square.layout.tileCount > 1 && square.overhead < 1.25, "\(square.overhead)")
         for tile in square.tiles { #expect(tile.padded.height * tile.padded.width <= Self.budgetPixels) }
         #expect(Self.plan(360, 640).layout.tileCount == 1 && Self.plan(360, 640).overhead == 1)
     }
 
-    @Test func fixedTilesStretchAlongTheLongSideToTheSameArea() {
-        // 64-pixel tiles: 4,096 core pixels each, so a 1-pixel-wide image runs in strips of 4,096 rows.
-        let thin = Self.plan(100_000, 1, .tiles(64))
-        #expect(thin.layout.tileCount == 25 && thin.overhead < 1.02, "\(thin.layout.tileCount) tiles, \(thin.overhead)")
+    @Test func fixedTilesStretchToTheSameArea() {
+        // 64-pixel tiles: 4,096 core pixels each, so a 1-pixel-wide image runs in bands of 4,096 rows.
+        let narrow = Self.plan(100_000, 1, .tiles(64))
+        #expect(narrow.layout.tileCount == 25 && narrow.overhead < 1.02, "\(narrow.layout.tileCount) tiles, \(narrow.overhead)")
+        // 16-pixel tiles on a 1-pixel-high image: rows of 256 pixels, not 16.
+        let wide = Self.plan(1, 20_000, .tiles(16))
+        #expect(wide.layout.columns.allSatisfy { $0.core.count <= 256 } && wide.layout.tileCount == 79 && wide.overhead < 1.2,
+                "\(wide.layout.tileCount) tiles, \(wide.overhead)")
         let square = Self.plan(256, 256, .tiles(64))
         #expect(square.layout.tileCount == 16)
     }

@@ -2,10 +2,12 @@
 /// the image's own edge falls on an even coordinate, so a tile's mask generator pools the same 2x2 cells as
 /// the whole image's would.
 ///
-/// Tiles are as large as the budget allows in area, not in edge: where the image's short side fits across one
-/// tile, the tiles are strips across it, as long along the other side as the area allows. A 1 x 3,000,000 image
-/// then runs in a handful of long tiles rather than thousands of short ones, and its context is a sliver of
-/// each.
+/// Tiles are as large as the budget allows in area, not in edge: where the image's width fits across one tile,
+/// the tiles are bands of whole rows, as tall as the area allows. An image 1 pixel wide and 3,000,000 tall then
+/// runs in a handful of tiles rather than thousands, and its context is a sliver of each. Rows stay at most a
+/// square tile's edge (or 512 pixels) long: the network runs row by row, and rows much longer than that ran
+/// slower per pixel (rows of 338,000 pixels took about twice as long as rows of 533 on a 3,000,000 x 1 image),
+/// so a short, wide image keeps tiles of that width, as tall as the image.
 struct TilePlan: Sendable {
     struct Region: Sendable, Equatable {
         var y: Range<Int>
@@ -47,6 +49,9 @@ struct TilePlan: Sendable {
         }
     }
 
+    /// Tiles are stretched along a row up to this many pixels at most (or a square tile's edge).
+    static let longestRow = 512
+
     /// The live feature maps of a run, per input pixel: about seven 64-channel maps (head output, block
     /// input and output, the SMB's layer input, output and accumulator, the collect accumulator), plus the
     /// output planes, bicubic skip and tail at `scale` squared.
@@ -82,15 +87,16 @@ struct TilePlan: Sendable {
                 return (start..<end, max(0, start - overlap)..<min(n, end + overlap))
             }
         }
-        // A short side that one tile spans: strips along the long side, each as long as the area allows.
-        let short = min(height, width)
-        var long = edge
-        if short <= edge {
-            let fits = areaIsPadded ? area / short - 2 * overlap : area / short
-            long = max(edge, fits / 2 * 2)
+        // A width that one tile spans: bands of whole rows, as tall as the area allows. A height that one tile
+        // spans: columns as wide as the area allows, but no wider than rows run well.
+        func stretched(across side: Int, longest: Int) -> Int {
+            guard side <= edge else { return edge }
+            let fits = areaIsPadded ? area / side - 2 * overlap : area / side
+            return max(edge, min(longest, fits) / 2 * 2)
         }
-        let (rowLength, columnLength) = height >= width ? (long, edge) : (edge, long)
-        layout = Layout(rows: spans(height, rowLength), columns: spans(width, columnLength))
+        let rowHeight = stretched(across: width, longest: .max)
+        let columnWidth = width <= edge ? edge : stretched(across: height, longest: max(edge, Self.longestRow))
+        layout = Layout(rows: spans(height, rowHeight), columns: spans(width, columnWidth))
     }
 
     /// How many times the pixels of the image the network runs on, context counted: 1 for one tile, and

@@ -88,6 +88,22 @@ struct Routes: Sendable {
     enum Output {
         case upscaled
         case picture(@Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int))
+
+        /// What the flow checks the encoder's limits against.
+        func encoded(by flow: UpscaleFlow, as encoding: OutputEncoding) -> UpscaleFlow.Output {
+            switch self {
+            case .upscaled: UpscaleFlow.Output(format: encoding.format, size: { flow.upscaledSize($0, $1) })
+            case .picture(let size): UpscaleFlow.Output(format: .png, size: size)
+            }
+        }
+
+        /// How a refusal names it.
+        var name: String {
+            switch self {
+            case .upscaled: "upscaled image"
+            case .picture: "mask picture"
+            }
+        }
     }
 
     /// Admits the job from the image's header (before it waits for a worker), then runs `work` with the
@@ -97,14 +113,9 @@ struct Routes: Sendable {
         _ work: @escaping @Sendable (UpscaleFlow, ComputeLimit, inout Stopwatch) throws(UpscaleFlow.Failure) -> UpscaleOutcome
     ) async throws(ProblemDetails) -> UpscaleOutcome {
         let flow = UpscaleFlow(model: image.model, options: inference, maxPixels: configuration.maxPixels)
-        let picture = output.map { output -> String in if case .upscaled = output { "upscaled image" } else { "mask picture" } } ?? ""
+        let picture = output?.name ?? ""
         do throws(UpscaleFlow.Failure) {
-            try flow.admit(image.header, output: output.map { output in
-                switch output {
-                case .upscaled: UpscaleFlow.Output(format: image.encoding.format, size: flow.upscaledSize)
-                case .picture(let size): UpscaleFlow.Output(format: .png, size: size)
-                }
-            })
+            try flow.admit(image.header, output: output?.encoded(by: flow, as: image.encoding))
         } catch {
             throw .forFlow(error, picture: picture)
         }
