@@ -16,24 +16,18 @@ import http.client
 import io
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 
 from PIL import Image
+
+from live_server import free_port, wait_until_ready
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = [(1, 3_000_000, ""), (1, 4_000_000, ""), (3_000_000, 1, ""), (40_000, 2, "?format=jpeg")]
 ANALYZED = [(1, 3_000_000), (3_000_000, 1)]
 # Dense multiply-adds per pixel of the official x2 network run whole (19,362,562,560 for 1x20000).
 DENSE_PER_PIXEL = 19_362_562_560 / 20_000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():
@@ -54,18 +48,7 @@ def main():
                               stderr=subprocess.DEVNULL)
     rows = []
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                sys.exit("smsr serve did not get ready")
-            time.sleep(0.5)
+        wait_until_ready(port)
         for (width, height, query), body in zip(CASES, bodies):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
             start = time.perf_counter()

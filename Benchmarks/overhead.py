@@ -25,16 +25,10 @@ import time
 
 from PIL import Image
 
+from live_server import free_port, wait_until_ready
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_timing(header):
@@ -66,18 +60,7 @@ def main():
                                "--threads-per-job", str(args.threads), "--log-level", "warning"],
                               stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                sys.exit("smsr serve did not get ready")
-            time.sleep(0.5)
+        wait_until_ready(port)
 
         rows = []
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)

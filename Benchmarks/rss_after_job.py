@@ -16,21 +16,16 @@ import io
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
 
 from PIL import Image
 
+from live_server import free_port, wait_until_ready
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status_kb(pid, field):
@@ -75,18 +70,7 @@ def main():
         command += ["--max-compute-seconds", "3600"]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                sys.exit("smsr serve did not get ready")
-            time.sleep(0.5)
+        wait_until_ready(port)
         ready_kb = status_kb(server.pid, "VmRSS")
 
         def upscale(body):
