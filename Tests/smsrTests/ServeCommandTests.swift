@@ -21,8 +21,9 @@ import TestSupport
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            // A safety net, not a synchronization: a server that never answers must not hang the run.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 180) { [process] in
+            // A safety net, not a synchronization: a server that never answers must not hang the run. Generous,
+            // because the server's job threads run at nice +10 and the tests running beside it do not.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 600) { [process] in
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             }
         }
