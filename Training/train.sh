@@ -55,6 +55,10 @@ start)
     setup
     declare -A before
     for s in $SCALES; do
+        # A fresh machine continues the committed logs, so `pause` copies back the whole history.
+        mkdir -p $T/runs/x$s
+        [[ -f $T/runs/x$s/train.log || ! -f $T/logs/x$s-current-train.log ]] || cp $T/logs/x$s-current-train.log $T/runs/x$s/train.log
+        [[ -f $T/runs/x$s/val.tsv || ! -f $T/logs/x$s-current-val.tsv ]] || cp $T/logs/x$s-current-val.tsv $T/runs/x$s/val.tsv
         before[$s]=0; [[ -f $T/runs/x$s/train.log ]] && before[$s]=$(wc -l < $T/runs/x$s/train.log)
         start_one "$s"
     done
