@@ -7,11 +7,6 @@ import TestSupport
 /// Running jobs stop between tiles when their client goes or their compute deadline passes, and the worker
 /// takes the next job. 48-pixel tiles cut a 96x96 image into 4.
 @Suite struct CancellationTests {
-    func upload(_ harness: ServiceHarness, id: String, file: String) throws -> Curl.Running {
-        try Curl.start(["-H", "Content-Type: image/png", "-H", "X-Request-ID: \(id)", "--data-binary", "@\(file)",
-                        harness.url("/v1/upscale")])
-    }
-
     @Test func aClientThatDisconnectsMidJobFreesTheWorker() async throws {
         let reached = Flag()
         // The quitter's job waits after its first tile until its connection has closed: the kill below is then
@@ -24,7 +19,7 @@ import TestSupport
             _ = gone.wait(seconds: 60)
         })
         let file = try TestImages.file(size: 96)
-        let quitter = try upload(harness, id: "quitter", file: file)
+        let quitter = try harness.upload(id: "quitter", file: file)
         #expect(reached.wait(seconds: 120), "the job finished its first tile")
         kill(quitter.process.processIdentifier, SIGKILL)  // curl dies; the kernel closes its socket
         _ = quitter.finish()
@@ -34,7 +29,7 @@ import TestSupport
         #expect(!harness.checkpoints.all.contains { $0.0.requestID == "quitter" && $0.1 > 1 }, "no tile after the stop")
 
         // The one worker is free: the next job runs, all its tiles.
-        let next = try upload(harness, id: "next", file: file).finish()
+        let next = try harness.upload(id: "next", file: file).finish()
         #expect(next.status == 200)
         #expect(harness.checkpoints.all.filter { $0.0.requestID == "next" }.map(\.1) == [0, 1, 2, 3])
         let metrics = try Curl.run([harness.url("/metrics")]).text
@@ -50,7 +45,7 @@ import TestSupport
             $0.maxComputeSeconds = 1e-6
         })
         let file = try TestImages.file(size: 96)
-        let answer = try upload(harness, id: "slow", file: file).finish()
+        let answer = try harness.upload(id: "slow", file: file).finish()
         #expect(answer.status == 504, "\(answer.text)")
         #expect(answer.headers["content-type"] == "application/problem+json")
         #expect(answer.text.contains("compute-timeout") && answer.text.contains("0 of 4 tiles"), "\(answer.text)")

@@ -7,11 +7,6 @@ import TestSupport
 /// The bounded queue under pressure. A gate in the worker's `willRun` hook holds the one worker for
 /// exactly as long as each test needs, so queue states are reached without timing guesses.
 @Suite struct QueueTests {
-    func upload(_ harness: ServiceHarness, id: String, file: String) throws -> Curl.Running {
-        try Curl.start(["-H", "Content-Type: image/png", "-H", "X-Request-ID: \(id)", "--data-binary", "@\(file)",
-                        harness.url("/v1/upscale")])
-    }
-
     @Test func aFullQueueAnswers503WhileOtherRequestsStillSucceed() async throws {
         let gate = Gate()
         let harness = try ServiceHarness(gate: gate) {
@@ -19,9 +14,9 @@ import TestSupport
             $0.queueCapacity = 1
         }
         let file = try TestImages.file(size: 16)
-        let first = try upload(harness, id: "first", file: file)
+        let first = try harness.upload(id: "first", file: file)
         #expect(harness.started.wait { $0.requestID == "first" }, "the worker holds the first job")
-        let second = try upload(harness, id: "second", file: file)
+        let second = try harness.upload(id: "second", file: file)
         #expect(harness.queued.wait { $0.requestID == "second" }, "the second job fills the queue")
 
         let refused = try Curl.run(["-H", "Content-Type: image/png", "--data-binary", "@\(file)", harness.url("/v1/upscale")])
@@ -46,10 +41,10 @@ import TestSupport
             $0.requestTimeout = .milliseconds(300)
         }
         let file = try TestImages.file(size: 16)
-        let held = try upload(harness, id: "held", file: file)
+        let held = try harness.upload(id: "held", file: file)
         #expect(harness.started.wait { $0.requestID == "held" })
         // The worker stays busy until this request has its answer: only the deadline can end it.
-        let waiting = try upload(harness, id: "waiting", file: file).finish()
+        let waiting = try harness.upload(id: "waiting", file: file).finish()
         #expect(waiting.status == 504, "\(waiting.text)")
         #expect(waiting.text.contains("queue-timeout") && waiting.headers["x-request-id"] == "waiting")
         #expect(harness.dropped.all.contains { $0.0.requestID == "waiting" && $0.1 == "queue_timeout" })
@@ -62,9 +57,9 @@ import TestSupport
         let gate = Gate()
         let harness = try ServiceHarness(gate: gate) { $0.workers = 1 }
         let file = try TestImages.file(size: 16)
-        let held = try upload(harness, id: "held", file: file)
+        let held = try harness.upload(id: "held", file: file)
         #expect(harness.started.wait { $0.requestID == "held" })
-        let quitter = try upload(harness, id: "quitter", file: file)
+        let quitter = try harness.upload(id: "quitter", file: file)
         #expect(harness.queued.wait { $0.requestID == "quitter" })
         // SIGKILL: a child spawned from a Dispatch thread inherits that thread's blocked SIGTERM.
         kill(quitter.process.processIdentifier, SIGKILL)  // curl dies; the kernel closes its socket
@@ -74,7 +69,7 @@ import TestSupport
         gate.open()
         #expect(held.finish().status == 200)
         // FIFO: had the dropped job stayed queued, it would run before this one.
-        #expect(try upload(harness, id: "after", file: file).finish().status == 200)
+        #expect(try harness.upload(id: "after", file: file).finish().status == 200)
         #expect(!harness.started.all.contains { $0.requestID == "quitter" }, "the dropped job never ran")
         let metrics = try Curl.run([harness.url("/metrics")]).text
         #expect(metrics.contains(#"smsr_images_rejected_total{reason="client_gone"} 1"#))

@@ -65,3 +65,11 @@ final class ServiceHarness: @unchecked Sendable {
         await service.shutdown(drainTimeout: .seconds(5))
     }
 }
+
+extension ServiceHarness {
+    /// Starts curl posting `file` as a PNG to `/v1/upscale` with `id` as its request ID; the caller waits.
+    func upload(id: String, file: String) throws -> Curl.Running {
+        try Curl.start(["-H", "Content-Type: image/png", "-H", "X-Request-ID: \(id)", "--data-binary", "@\(file)",
+                        url("/v1/upscale")])
+    }
+}
