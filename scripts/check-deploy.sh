@@ -22,22 +22,8 @@ mode=${1:-all}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-# check NAME COMMAND...: runs the command, prints its output only when it fails.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$work/out" 2>&1; then
-        echo "ok: $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $name"
-        sed 's/^/    /' "$work/out"
-        failed=$((failed + 1))
-    fi
-}
+check_suite=deploy
+source scripts/check.sh
 
 for tool in hadolint kubectl kubernetes-validate promtool docker-compose systemd-analyze python3; do
     command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/install-deps.sh --deploy" >&2; exit 1; }
@@ -93,8 +79,7 @@ if [[ $mode != --static ]]; then
     release_build=(swift build -c release --static-swift-stdlib --product smsr
                    --package-path "$context" --scratch-path "$PWD/$RELEASE_SCRATCH")
     if "${release_build[@]}" >"$work/build.log" 2>&1; then
-        echo "ok: release build"
-        passed=$((passed + 1))
+        check_passed "release build"
         lone="$work/lone"
         mkdir -p "$lone"
         cp "$("${release_build[@]}" --show-bin-path)/smsr" "$lone/smsr"
@@ -120,19 +105,14 @@ if [[ $mode != --static ]]; then
         echo "running Tests/smsrTests/DeploymentTests.swift against the lone release binary"
         if SMSR_EXECUTABLE="$lone/smsr" swift test --filter smsrTests.DeploymentTests >"$work/tests.log" 2>&1; then
             grep -E "Executed|passed|skipped" "$work/tests.log" | tail -3 | sed 's/^/    /'
-            echo "ok: DeploymentTests with the lone release binary"
-            passed=$((passed + 1))
+            check_passed "DeploymentTests with the lone release binary"
         else
-            echo "FAIL: DeploymentTests with the lone release binary"
-            tail -60 "$work/tests.log" | sed 's/^/    /'
-            failed=$((failed + 1))
+            check_failed "DeploymentTests with the lone release binary" "$work/tests.log" 60
         fi
     else
-        echo "FAIL: release build"
-        tail -40 "$work/build.log" | sed 's/^/    /'
-        failed=$((failed + 1))
+        check_failed "release build" "$work/build.log" 40
     fi
 fi
 
-echo "deploy: $passed passed, $failed failed"
+check_summary
 ((failed == 0))

@@ -53,8 +53,9 @@ run_started_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run_id="smsr-ct-$$"
 started=$SECONDS
 declare -A phase_seconds=()
-passed=0
-failed=0
+check_suite=container
+check_output_lines=60
+source scripts/check.sh
 
 # Podman's settings for this host, for every podman call below and for podman-compose's.
 cat >"$work/containers.conf" <<'EOF'
@@ -84,25 +85,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# check NAME COMMAND...: runs the command, prints its output only when it fails.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$work/out" 2>&1; then
-        echo "ok: $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL: $name"
-        tail -60 "$work/out" | sed 's/^/    /'
-        failed=$((failed + 1))
-    fi
-}
-# fatal NAME COMMAND...: as check, but nothing after it can run when it fails.
-fatal() {
-    local before=$failed
-    check "$@"
-    ((failed == before)) || { echo "container: $passed passed, $failed failed"; exit 1; }
-}
 timed() { # timed PHASE COMMAND...: runs the command, adds its seconds to the phase's.
     local phase=$1 start=$SECONDS
     shift
@@ -569,5 +551,5 @@ if [[ -f $work/compose-drain.out ]]; then
 fi
 echo "time: base images ${phase_seconds[bases]:-0} s, image build ${phase_seconds[build]:-0} s," \
      "checks ${phase_seconds[checks]:-0} s, compose ${phase_seconds[compose]:-0} s; total $((SECONDS - started)) s"
-echo "container: $passed passed, $failed failed"
+check_summary
 ((failed == 0))
