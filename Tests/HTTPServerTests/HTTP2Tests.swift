@@ -171,28 +171,17 @@ struct HTTP2Tests {
 
     @Test("shutdown sends GOAWAY with the last stream id; the stream in flight still gets its answer")
     func gracefulShutdown() throws {
-        let arrived = Flag()
-        let release = Flag()
-        let t = try TestServer { request, respond in
-            if request.path == "/slow" {
-                arrived.set()
-                DispatchQueue.global().async {
-                    release.wait(seconds: 10)
-                    respond(.text("finished"))
-                }
-            } else {
-                respond(.text("quick"))
-            }
-        }
+        let held = HeldRequest()
+        let t = try TestServer(handler: held.handler)
         let client = Recorder<H2Frames.Outcome>()
         DispatchQueue.global().async {
             if let outcome = try? H2Frames.run("in_flight", port: t.port) { client.append(outcome) }
         }
-        #expect(arrived.wait())
+        #expect(held.arrived.wait())
         let done = Flag()
         t.server.shutdown(drainTimeout: .seconds(10)) { done.set() }
         #expect(t.goaways.wait(seconds: 5) { $0 == "shutdown" })
-        release.set()
+        held.release.set()
         #expect(client.wait(seconds: 20) { _ in true })
         let outcome = try #require(client.all.first)
         #expect(outcome.goaway == H2Frames.Goaway(error_code: 0, last_stream_id: 1))

@@ -10,22 +10,11 @@ import Glibc
 struct ShutdownTests {
     @Test("in-flight request completes with Connection: close, new connections are refused, shutdown completes")
     func drainInFlight() throws {
-        let arrived = Flag()
-        let release = Flag()
-        let t = try TestServer { request, respond in
-            if request.path == "/slow" {
-                arrived.set()
-                DispatchQueue.global().async {
-                    release.wait(seconds: 10)
-                    respond(.text("finished"))
-                }
-            } else {
-                respond(.text("quick"))
-            }
-        }
+        let held = HeldRequest()
+        let t = try TestServer(handler: held.handler)
         let busy = try RawClient(port: t.port)
         try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(arrived.wait())
+        #expect(held.arrived.wait())
         let idle = try RawClient(port: t.port)
         try idle.send("GET /quick HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try idle.readResponse().text == "quick")
@@ -39,7 +28,7 @@ struct ShutdownTests {
         #expect(try idle.readUntilClosed().isEmpty)
         #expect(!done.value)
 
-        release.set()
+        held.release.set()
         let reply = try busy.readResponse()
         #expect(reply.text == "finished")
         #expect(reply.header("Connection") == "close")
