@@ -13,6 +13,21 @@ enum OpenAPIDocument {
 
     static let body = Array(json.utf8)
 
+    /// The headers that carry the report, on every 200 that ran the network (`/v1/upscale`, `/v1/analyze`,
+    /// `/v1/masks`). A Response Object's `headers` map cannot itself be a `$ref`, so each route's map is
+    /// written from this one list; every header in it is defined once, under `components/headers`.
+    private static let reportHeaders = [
+        "X-Request-ID", "SMSR-FLOPs-Dense", "SMSR-FLOPs-Executed", "SMSR-FLOPs-Saved", "SMSR-Scale",
+        "SMSR-Input-Size", "SMSR-Output-Size", "Server-Timing",
+    ]
+
+    /// The entries of a response's `headers` map, each a `$ref` to `components/headers`, one a line at the
+    /// served document's indent for them (so that it reads as if written out).
+    private static func headers(_ names: [String]) -> String {
+        names.map { ##""\##($0)": {"$ref": "#/components/headers/\##($0)"}"## }
+            .joined(separator: ",\n" + String(repeating: " ", count: 14))
+    }
+
     static let json = #"""
         {
           "openapi": "3.1.0",
@@ -48,17 +63,7 @@ enum OpenAPIDocument {
                   "200": {
                     "description": "The upscaled image.",
                     "headers": {
-                      "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
-                      "SMSR-FLOPs-Dense": {"$ref": "#/components/headers/SMSR-FLOPs-Dense"},
-                      "SMSR-FLOPs-Executed": {"$ref": "#/components/headers/SMSR-FLOPs-Executed"},
-                      "SMSR-FLOPs-Saved": {"$ref": "#/components/headers/SMSR-FLOPs-Saved"},
-                      "SMSR-Scale": {"$ref": "#/components/headers/SMSR-Scale"},
-                      "SMSR-Input-Size": {"$ref": "#/components/headers/SMSR-Input-Size"},
-                      "SMSR-Output-Size": {"$ref": "#/components/headers/SMSR-Output-Size"},
-                      "Server-Timing": {"$ref": "#/components/headers/Server-Timing"},
-                      "ETag": {"$ref": "#/components/headers/ETag"},
-                      "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
-                      "Vary": {"$ref": "#/components/headers/Vary"}
+                      \#(headers(reportHeaders + ["ETag", "Cache-Control", "Vary"]))
                     },
                     "content": {
                       "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
@@ -90,14 +95,7 @@ enum OpenAPIDocument {
                   "200": {
                     "description": "The report.",
                     "headers": {
-                      "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
-                      "SMSR-FLOPs-Dense": {"$ref": "#/components/headers/SMSR-FLOPs-Dense"},
-                      "SMSR-FLOPs-Executed": {"$ref": "#/components/headers/SMSR-FLOPs-Executed"},
-                      "SMSR-FLOPs-Saved": {"$ref": "#/components/headers/SMSR-FLOPs-Saved"},
-                      "SMSR-Scale": {"$ref": "#/components/headers/SMSR-Scale"},
-                      "SMSR-Input-Size": {"$ref": "#/components/headers/SMSR-Input-Size"},
-                      "SMSR-Output-Size": {"$ref": "#/components/headers/SMSR-Output-Size"},
-                      "Server-Timing": {"$ref": "#/components/headers/Server-Timing"}
+                      \#(headers(reportHeaders))
                     },
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}
                   },
@@ -127,16 +125,7 @@ enum OpenAPIDocument {
                   "200": {
                     "description": "The mask picture.",
                     "headers": {
-                      "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
-                      "SMSR-FLOPs-Dense": {"$ref": "#/components/headers/SMSR-FLOPs-Dense"},
-                      "SMSR-FLOPs-Executed": {"$ref": "#/components/headers/SMSR-FLOPs-Executed"},
-                      "SMSR-FLOPs-Saved": {"$ref": "#/components/headers/SMSR-FLOPs-Saved"},
-                      "SMSR-Scale": {"$ref": "#/components/headers/SMSR-Scale"},
-                      "SMSR-Input-Size": {"$ref": "#/components/headers/SMSR-Input-Size"},
-                      "SMSR-Output-Size": {"$ref": "#/components/headers/SMSR-Output-Size"},
-                      "Server-Timing": {"$ref": "#/components/headers/Server-Timing"},
-                      "ETag": {"$ref": "#/components/headers/ETag"},
-                      "Cache-Control": {"$ref": "#/components/headers/Cache-Control"}
+                      \#(headers(reportHeaders + ["ETag", "Cache-Control"]))
                     },
                     "content": {"image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}}}
                   },
