@@ -1,5 +1,4 @@
 import Foundation
-import Imaging
 import Testing
 import TestSupport
 
@@ -7,12 +6,11 @@ import TestSupport
 /// upload in flight on that stream still gets its answer, and the process exits 0.
 @Suite struct ServeHTTP2Tests {
     @Test func sigtermSendsGoawayAndTheStreamInFlightFinishes() throws {
-        let server = try ServeCommandTests.ServeProcess(["--model", CommandRunner.officialModel, "--workers", "1"])
+        let server = try ServeProcess(["--model", CommandRunner.officialModel, "--workers", "1"])
         let port = try #require(server.port())
         #expect(server.waitForLine { $0["msg"] as? String == "ready" } != nil)
 
-        let baby = try ImageCodec.decode([UInt8](Data(contentsOf: CommandRunner.shared.appendingPathComponent("datasets/Set5/HR/baby.png"))))
-        let image = try ImageCodec.encode(baby.image.converted(to: .rgb).cropped(x: 128, y: 128, width: 256, height: 256), as: .png)
+        let image = try ServeProcess.inFlightImage()
         let file = try CommandRunner.temporaryDirectory().appendingPathComponent("in-flight.png")
         try Data(image).write(to: file)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -31,13 +29,7 @@ import TestSupport
             if chunk.isEmpty { break }
             printed.append(chunk)
         }
-        var busy = false
-        for _ in 0..<2_000 where !busy {
-            let metrics = try LoopbackConnection(port: port, timeout: 60)
-            metrics.send(Array("GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8))
-            busy = metrics.receive(until: { _ in false }).contains("\nsmsr_workers_busy 1")
-        }
-        #expect(busy, "the upload reached a worker")
+        #expect(try server.workerBusy(polls: 2_000), "the upload reached a worker")
 
         kill(server.process.processIdentifier, SIGTERM)
         printed.append(output.fileHandleForReading.readDataToEndOfFile())
