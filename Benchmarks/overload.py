@@ -61,16 +61,22 @@ class Stats:
             self.counts[key] = self.counts.get(key, 0) + n
 
 
+def received(sock, slow, where):
+    """The next bytes of a response (a slow reader takes 1 KiB, then waits 20 ms); raises when the server closed
+    `where` (before the head, inside the body)."""
+    more = sock.recv(1024 if slow else 65536)
+    if not more:
+        raise ConnectionError("closed " + where)
+    if slow:
+        time.sleep(0.02)
+    return more
+
+
 def read_response(sock, slow=False):
     """Reads one response; returns (status, headers dict, body length) or raises OSError."""
     data = b""
     while b"\r\n\r\n" not in data:
-        more = sock.recv(1024 if slow else 65536)
-        if not more:
-            raise ConnectionError("closed before the head")
-        data += more
-        if slow:
-            time.sleep(0.02)
+        data += received(sock, slow, "before the head")
     head, rest = data.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
@@ -80,12 +86,7 @@ def read_response(sock, slow=False):
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
     while len(rest) < length:
-        more = sock.recv(1024 if slow else 65536)
-        if not more:
-            raise ConnectionError("closed inside the body")
-        rest += more
-        if slow:
-            time.sleep(0.02)
+        rest += received(sock, slow, "inside the body")
     return status, headers, len(rest)
 
 
