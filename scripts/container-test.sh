@@ -32,21 +32,9 @@ compose=yes
 
 # --- what this needs ----------------------------------------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || { echo "container-test: run as root (podman builds and runs rootful here)" >&2; exit 1; }
-# curl, python3 and Pillow (the JPEG test input is made with it) come from the project's own dependencies.
-./scripts/install-deps.sh >/dev/null
-ct_packages=(podman runc debootstrap podman-compose golang-github-containernetworking-plugin-dnsname
-             uidmap iptables ca-certificates)
-missing=()
-for p in "${ct_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    echo "installing: ${missing[*]}"
-    apt_log=$(mktemp)
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-        >"$apt_log" 2>&1 || { cat "$apt_log"; exit 1; }
-    rm -f "$apt_log"
-fi
+# podman and the rest (install-deps.sh --container); curl, python3 and Pillow (the JPEG test input is made
+# with it) come from the project's own dependencies.
+./scripts/install-deps.sh --container >/dev/null
 
 work=$(mktemp -d /var/tmp/smsr-ct.XXXXXX)
 run_started_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)

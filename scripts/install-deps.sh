@@ -9,6 +9,8 @@
 #   --runtime-only  just the shared libraries the release binary needs
 #   --deploy        also the offline deployment checkers used by scripts/check-deploy.sh: hadolint,
 #                   kubectl (for kustomize), kubernetes-validate, docker-compose, systemd-analyze, readelf
+#   --container     also podman, runc, debootstrap and podman-compose with what they need, for
+#                   scripts/container-test.sh
 # Safe to run repeatedly; needs root (or sudo) for apt-get.
 set -euo pipefail
 
@@ -17,6 +19,10 @@ apt_packages=("${build_packages[@]}" nghttp2-client curl python3 python3-pip pro
 if [[ "${1:-}" == "--build" ]]; then apt_packages=("${build_packages[@]}"); fi
 if [[ "${1:-}" == "--runtime-only" ]]; then apt_packages=(libpng16-16 libjpeg62-turbo libwebp7 libnghttp2-14); fi
 if [[ "${1:-}" == "--deploy" ]]; then apt_packages+=(docker-compose systemd binutils); fi
+if [[ "${1:-}" == "--container" ]]; then
+    apt_packages+=(podman runc debootstrap podman-compose golang-github-containernetworking-plugin-dnsname uidmap
+                   iptables ca-certificates)
+fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
