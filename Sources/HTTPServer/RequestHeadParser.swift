@@ -155,7 +155,9 @@ struct RequestHeadParser {
         guard !t.isEmpty, t.allSatisfy(HeaderValidation.isTargetByte) else {
             return .failure(.badRequest("invalid request target"))
         }
-        guard let version = Self.parseVersion(v) else { return .failure(.badRequest("malformed HTTP version")) }
+        guard var version = Self.parseVersion(v) else { return .failure(.badRequest("malformed HTTP version")) }
+        // RFC 9110 §2.5: a later minor version of a major version we speak is served as our highest one.
+        if version.major == 1, version.minor > 1 { version = .http1_1 }
         guard version == .http1_0 || version == .http1_1 else { return .failure(.versionNotSupported) }
         guard let method = HTTPMethod(rawValue: String(decoding: m, as: UTF8.self)) else {
             return .failure(.notImplemented)

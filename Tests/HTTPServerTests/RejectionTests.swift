@@ -73,7 +73,6 @@ let rejections: [Rejection] = [
     Rejection("unknown method", "FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
     Rejection("TRACE", "TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
     Rejection("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
-    Rejection("HTTP/1.2", "GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505),
     Rejection("HTTP/0.9 style version", "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505),
 ]
 

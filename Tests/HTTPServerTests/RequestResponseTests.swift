@@ -119,6 +119,22 @@ struct RequestResponseTests {
         #expect(t.opened.value == 1)
     }
 
+    @Test("a later HTTP/1 minor version is served as HTTP/1.1, Host rule and keep-alive included")
+    func laterMinorVersion() throws {
+        let t = try TestServer(handler: TestServer.echo)
+        defer { t.stop() }
+        let c = try RawClient(port: t.port)
+        try c.send("GET /a HTTP/1.2\r\nHost: x\r\n\r\n")
+        let first = try c.readResponse()
+        #expect(first.status == 200)
+        #expect(first.text == "GET /a 0")
+        try c.send("GET /b HTTP/1.9\r\nHost: x\r\n\r\n")
+        #expect(try c.readResponse().text == "GET /b 0")
+        try c.send("GET /c HTTP/1.2\r\n\r\n")
+        #expect(try c.readResponse().status == 400)
+        #expect(t.opened.value == 1)
+    }
+
     @Test("the handler sees method, target, query and case-insensitive headers")
     func requestHeadReachesHandler() throws {
         let seen = Recorder<Request>()
