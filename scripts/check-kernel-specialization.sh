@@ -4,7 +4,10 @@
 #   is specialized (no generic register tile, no SIMD protocol witness, no generic metadata at run time);
 # - the code reached holds vector fused multiply-adds of the build's width (ymm for 8 lanes, zmm for 16 on x86-64);
 # - no function reached is also defined by the other build: such a symbol (a standard library specialization both
-#   builds emit under one name) is linked once, so one build would run code compiled for the other's CPU.
+#   builds emit under one name) is linked once, so one build would run code compiled for the other's CPU;
+# - no inner loop of multiply-adds also stores vectors to the stack (x86-64): a register tile whose accumulators'
+#   address escaped (into an out-of-line initializer, say) keeps them in registers but stores each one back after every
+#   multiply-add, which halved the 16-lane row runs' speed and nothing else showed.
 # Without `-target-cpu` or whole-module optimization the tiles fall back to generic code and scalar calls; this fails
 # then. Usage: scripts/check-kernel-specialization.sh [build directory, default .build/debug]
 set -euo pipefail
@@ -31,10 +34,13 @@ def scan(target):
         header = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
         if header:
             current = header.group(1)
-            functions.setdefault(current, {"calls": set(), "fma": 0})
+            functions.setdefault(current, {"calls": set(), "fma": 0, "code": []})
             continue
         if current is None:
             continue
+        instruction = re.match(r"^\s+([0-9a-f]+):\s+(.*)$", line)
+        if instruction:
+            functions[current]["code"].append((int(instruction.group(1), 16), instruction.group(2)))
         reloc = re.search(r"R_X86_64_\w+\s+(\S+?)(?:[-+]0x[0-9a-f]+)?$", line) or re.search(r"R_AARCH64_\w+\s+(\S+?)(?:[-+]0x[0-9a-f]+)?$", line)
         if reloc:
             functions[current]["calls"].add(reloc.group(1))
@@ -56,7 +62,25 @@ def scan(target):
                 bad.append(f"{f} -> {callee}")
             elif callee in functions:
                 stack.append(callee)
-    return {"entries": entries, "reached": seen, "bad": bad, "fma": fma, "register": register, "defined": defined}
+    return {"entries": entries, "reached": seen, "bad": bad, "fma": fma, "register": register, "defined": defined,
+            "spilling": [f for f in seen if f in functions and spilling_loop(functions[f]["code"])] if register else []}
+
+def spilling_loop(code):
+    """Whether a short loop (a backward jump and what it spans) of several vector FMAs stores vectors to the stack at
+    a quarter of the FMAs' count or more."""
+    start = code[0][0] if code else 0
+    for address, text in code:
+        jump = re.match(r"j\w+\s+([0-9a-f]+)\b", text)
+        if not jump or not start <= int(jump.group(1), 16) < address:
+            continue
+        body = [t for a, t in code if int(jump.group(1), 16) <= a <= address]
+        if len(body) > 160:
+            continue
+        fma = sum(bool(re.search(r"\tvfn?m(add|sub)\w*ps\s", "\t" + t)) for t in body)
+        stores = sum(bool(re.search(r"^vmov\w+\s+%[xyz]mm\d+,(-?0x[0-9a-f]+)?\(%r[sb]p", t)) for t in body)
+        if fma >= 8 and stores * 4 >= fma:
+            return True
+    return False
 
 builds = {t: scan(t) for t in ("SMSRKernels8Lanes", "SMSRKernels16Lanes")}
 failed = False
@@ -71,6 +95,9 @@ for target, other in (("SMSRKernels8Lanes", "SMSRKernels16Lanes"), ("SMSRKernels
         print("  generic code reached:", *sorted(set(b["bad"]))[:20], sep="\n    "); failed = True
     if b["fma"] < 200:
         print(f"  only {b['fma']} vector FMAs reached: the register tiles did not compile to vector code"); failed = True
+    if b["spilling"]:
+        print("  inner loops of multiply-adds that store vectors to the stack:", *sorted(b["spilling"])[:20], sep="\n    ")
+        failed = True
     if shared:
         print(f"  reached functions also defined by {other} (linked once for both):", *shared[:20], sep="\n    "); failed = True
 sys.exit(1 if failed else 0)

@@ -73,7 +73,10 @@ import Testing
                     _ = units.spatialMask(network, block: b, input: input, run: &run, trace: &trace)
                     var ours = FeatureMap(height: 0, width: 0, channels: 0)
                     let means = units.sparseMaskBlock(network, block: b, input: input, mask: mask, run: &run, into: &ours)
-                    #expect(Self.close(ours, expected), "\(backend.name) block \(b) \(h)x\(w) density \(density)")
+                    // The vector backend's masked passes take neighbouring pixels in pairs by Winograd's F(2, 3) along the
+                    // row, which rounds differently from the reference's direct sums: up to 1.4e-4 * max(1, |value|) on fully
+                    // masked blocks of these features (values up to about 300), where the direct sums stayed within 1e-4.
+                    #expect(Self.close(ours, expected, tolerance: 3e-4), "\(backend.name) block \(b) \(h)x\(w) density \(density)")
                     #expect(zip(means, expectedMeans).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
                 }
             }

@@ -92,13 +92,24 @@ import Testing
     /// output directly; (m+2)^2 per m x m block in Winograd's form): head 3x3 64->64 in 2x2 blocks (4,096 pixels, 1,024
     /// blocks): (36,864 - 16,384) * 4,096; fusion in 4x4 blocks (256): (36,864 - 9,216) * 4,096; x2 tail 64->12 in 4x4:
     /// 27,648 * 768; five joint first convolutions of 16 + d0 outputs (d0 = 24, 16, 16, 3, 14; 153 in all) in 2x2:
-    /// 20,480 * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256.
+    /// 20,480 * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256. The masked passes'
+    /// pairs of neighbouring pixels (F(2, 3) along the row: 12 where the taps take 18) leave out 6 times the paper's count
+    /// of a masked pixel's work per tap, 64 * s_in + s_out * d_in, in each layer, per pair of the block's mask.
     @Test func multiplyAddsLeaveOutWhatWinogradSaves() throws {
         let input = try Self.crop()
         var kernels = try #require(SIMDKernels(InstructionSet.allCases.first(where: \.isSupported) ?? .avx2))
-        let winograd = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,
-                                                      options: InferenceOptions(backend: Backend(vector: kernels)))
-        let saved = 20_480 * 4_096 + 27_648 * 4_096 + 27_648 * 768 + 20_480 * 64 * 153 + 5 * 5_120 * 256
+        let network = SharedData.officialNetwork
+        let winograd = network.run(planarRGB: input, height: 64, width: 64, options: InferenceOptions(backend: Backend(vector: kernels)))
+        var pairs = 0
+        for (block, mask) in zip(network.blocks, winograd.masks) {
+            let perTap = block.splits.indices.reduce(0) { sum, i in
+                let denseIn = i == 0 ? 64 : block.splits[i - 1].dense.count
+                return sum + 64 * (64 - denseIn) + block.splits[i].sparse.count * denseIn
+            }
+            #expect(RowPairCount.pairs(in: mask) > 0)
+            pairs += 6 * perTap * RowPairCount.pairs(in: mask)
+        }
+        let saved = 20_480 * 4_096 + 27_648 * 4_096 + 27_648 * 768 + 20_480 * 64 * 153 + 5 * 5_120 * 256 + pairs
         #expect(winograd.work.executed - winograd.multiplyAdds == saved)
         kernels.usesWinograd = false
         let direct = SharedData.officialNetwork.run(planarRGB: input, height: 64, width: 64,

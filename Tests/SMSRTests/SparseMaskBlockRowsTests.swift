@@ -40,6 +40,28 @@ import Testing
         }
     }
 
+    /// With the masked passes' neighbouring pixels in pairs by Winograd's F(2, 3) along the row (as the vector backend
+    /// runs them): within the same tolerance of the reference, and the same bits whatever the thread count.
+    @Test(arguments: instructionSets, shapes.indices)
+    func rowPairsMatchLayerByLayerReference(_ set: InstructionSet, _ index: Int) throws {
+        let network = SharedData.officialNetwork
+        let forms = VectorForms.of(network)
+        for (b, block) in network.blocks.enumerated() {
+            #expect(forms.rowPairs[b].allSatisfy { $0 != nil })
+            let (input, mask) = Self.blockCase(index, block: b)
+            let expected = block(input, mask: mask, kernels: ReferenceKernels())
+            var first: FeatureMap?
+            for threads in [1, 2, 3] {
+                let kernels = try #require(SIMDKernels(set, threads: threads))
+                var ours = FeatureMap(height: 0, width: 0, channels: 0)
+                block.runRows(input, mask: mask, kernels: kernels, rowPairs: forms.rowPairs[b], into: &ours)
+                let diff = SIMDKernelTests.maxDifference(ours, expected)
+                #expect(diff < 1e-3, "\(set) block \(b) threads \(threads): max difference \(diff)")
+                if let first { #expect(first == ours, "block \(b): output depends on the thread count") } else { first = ours }
+            }
+        }
+    }
+
     /// Layer 0's dense outputs computed together with the mask generator's first conv (one joint convolution)
     /// give the same block output, bit for bit, as layer 0 computing them itself when both sum their taps directly,
     /// and the same up to rounding when the joint convolution takes the Winograd form; the generator's logits are the

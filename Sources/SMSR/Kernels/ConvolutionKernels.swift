@@ -28,6 +28,12 @@ public protocol ConvolutionKernels: Sendable {
     func accumulatePointwise(_ input: FeatureMap, denseInputs: Int, _ weights: ConvWeights, mask: SpatialMask?,
                              into accumulator: inout FeatureMap)
 
+    /// A 3x3 transposed convolution with stride 2 (`layer`) into `output`, with `grouped` as scratch for kernels that
+    /// compute it as an ordinary convolution on its output phases (their storage is kept when large enough). Elementwise
+    /// steps run on `team`'s threads.
+    func transposedConvolve(_ input: FeatureMap, _ layer: TransposedConvolution, team: ThreadTeam,
+                            grouped: inout FeatureMap, into output: inout FeatureMap)
+
     /// A short name for reports ("reference", "avx512", ...).
     var name: String { get }
 
@@ -48,6 +54,13 @@ extension ConvolutionKernels {
         output = sparseConvolve(input, denseInputs: denseInputs, weights, denseOutputs: denseOutputs, mask: mask)
     }
 
+    /// Through the kernels' ordinary convolution on the phase weights, then interleaving the phases.
+    public func transposedConvolve(_ input: FeatureMap, _ layer: TransposedConvolution, team: ThreadTeam,
+                            grouped: inout FeatureMap, into output: inout FeatureMap) {
+        layer.convolvePhases(input, kernels: self, into: &grouped)
+        layer.interleavePhases(grouped, height: input.height, width: input.width, team: team, into: &output)
+    }
+
     public var name: String { String(describing: Self.self) }
     public var runsWinogradForms: Bool { false }
     public func threaded(_ threads: Int) -> any ConvolutionKernels { self }
@@ -55,4 +68,10 @@ extension ConvolutionKernels {
 
 extension ReferenceKernels {
     public var name: String { "reference" }
+
+    /// The direct loop of `TransposedConvolution`, which reads straight from the definition; `grouped` is left alone.
+    public func transposedConvolve(_ input: FeatureMap, _ layer: TransposedConvolution, team: ThreadTeam,
+                            grouped: inout FeatureMap, into output: inout FeatureMap) {
+        output = layer(input)
+    }
 }

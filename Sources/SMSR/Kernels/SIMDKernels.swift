@@ -200,6 +200,14 @@ public struct SIMDKernels: ConvolutionKernels {
         table.channel_sums!(row, pixels, channels, sums)
     }
 
+    /// Runs a masked pass with neighbouring pixels in pairs by Winograd's F(2, 3) along the row, on the calling thread.
+    func execute(_ job: smsr_convolution, rowPairs weights: UnsafePointer<Float>) {
+        guard job.count > 0, max(job.computed_outputs, job.cleared_outputs) > 0 else { return }
+        withUnsafePointer(to: job) { convolution in
+            withUnsafePointer(to: smsr_row_pairs(convolution: convolution, weights: weights)) { table.row_pairs!($0) }
+        }
+    }
+
     /// Runs a row's few-output convolution from channel-by-channel rows on the calling thread.
     func execute(_ job: smsr_planar_row) {
         withUnsafePointer(to: job) { table.planar_row!($0) }

@@ -1,6 +1,6 @@
 /// The mask generator's last layer: a 3x3 transposed convolution with stride 2, padding 1 and output
 /// padding 1, doubling the size. Weights keep PyTorch's layout (in, out, 3, 3).
-struct TransposedConvolution: Sendable {
+public struct TransposedConvolution: Sendable {
     let inputs: Int
     let outputs: Int
     let weight: [Float]
@@ -52,8 +52,7 @@ struct TransposedConvolution: Sendable {
                            bias: (0..<4).flatMap { _ in bias })
     }
 
-    /// The layer through `kernels`' ordinary convolution on the phase weights, then interleaving the phases.
-    /// The reference kernels keep the direct loop below, which reads straight from the definition.
+    /// The layer on `kernels`, which choose how to compute it (see `ConvolutionKernels.transposedConvolve`).
     func apply(_ input: FeatureMap, kernels: any ConvolutionKernels) -> FeatureMap {
         var grouped = FeatureMap(height: 0, width: 0, channels: 0)
         var output = grouped
@@ -61,8 +60,15 @@ struct TransposedConvolution: Sendable {
         return output
     }
 
-    /// The phase convolution alone (fast kernels): pixel (i, j) of `grouped` holds output pixel (2i + py, 2j + px)'s
-    /// outputs from channel `phaseChannel(py:px:)` on.
+    /// `apply` into `output`, with `grouped` as the kernels' scratch; both maps' storage is kept when large enough.
+    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single, grouped: inout FeatureMap,
+               into output: inout FeatureMap) {
+        precondition(input.channels == inputs, "transposed convolution channel mismatch")
+        kernels.transposedConvolve(input, self, team: team, grouped: &grouped, into: &output)
+    }
+
+    /// The phase convolution alone: pixel (i, j) of `grouped` holds output pixel (2i + py, 2j + px)'s outputs from
+    /// channel `phaseChannel(py:px:)` on.
     func convolvePhases(_ input: FeatureMap, kernels: any ConvolutionKernels, into grouped: inout FeatureMap) {
         precondition(input.channels == inputs, "transposed convolution channel mismatch")
         kernels.convolve(input, phases, relu: false, into: &grouped)
@@ -71,17 +77,11 @@ struct TransposedConvolution: Sendable {
     /// Where phase (py, px)'s outputs start in a pixel of the phase convolution's output.
     func phaseChannel(py: Int, px: Int) -> Int { (2 * py + px) * outputs }
 
-    /// `apply` through the phase convolution into `grouped` and the result into `output`, keeping both maps' storage
-    /// when it is large enough (every value of both is written; the reference kernels leave `grouped` alone). The
-    /// phases are interleaved into `output` on `team`'s threads.
-    func apply(_ input: FeatureMap, kernels: any ConvolutionKernels, team: ThreadTeam = .single, grouped: inout FeatureMap,
-               into output: inout FeatureMap) {
-        if kernels is ReferenceKernels {
-            output = self(input)
-            return
-        }
-        convolvePhases(input, kernels: kernels, into: &grouped)
-        let (h, w, o) = (input.height, input.width, outputs)
+    /// The phase convolution's output (of a `height` x `width` input) as the layer's output, 2 * height x 2 * width,
+    /// rows split across `team`'s threads; every value of `output` is written.
+    func interleavePhases(_ grouped: FeatureMap, height h: Int, width w: Int, team: ThreadTeam, into output: inout FeatureMap) {
+        precondition(grouped.height == h && grouped.width == w && grouped.channels == 4 * outputs, "phase map mismatch")
+        let o = outputs
         output.reshapeUninitialized(height: 2 * h, width: 2 * w, channels: o)
         grouped.values.withUnsafeBufferPointer { g in
             output.values.withUnsafeMutableBufferPointer { out in

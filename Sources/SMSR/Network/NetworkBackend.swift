@@ -42,8 +42,10 @@ protocol NetworkBackend: Sendable {
     /// tail's output. `head` is not read afterwards, so its storage may be reused.
     func fusionAndTail(_ network: SMSRNetwork, collected: FeatureMap, head: inout FeatureMap, run: inout NetworkRun) -> FeatureMap
 
-    /// The multiply-adds of the paper's count that this backend's algorithms leave out of a run (Winograd's forms).
-    func multiplyAddsSaved(_ network: SMSRNetwork, height: Int, width: Int, masks: InferenceOptions.Masks) -> Int
+    /// The multiply-adds of the paper's count that this backend's algorithms leave out of a run (Winograd's forms), whose
+    /// spatial masks were `spatialMasks`.
+    func multiplyAddsSaved(_ network: SMSRNetwork, height: Int, width: Int, masks: InferenceOptions.Masks,
+                           spatialMasks: [SpatialMask]) -> Int
 }
 
 /// What the units of one run share: the threads, the network's kept storage, the backends' prepared forms of the

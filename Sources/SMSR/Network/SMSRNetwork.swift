@@ -140,7 +140,8 @@ public struct SMSRNetwork: Sendable {
             let generators = accounting.maskGeneratorWork(height: height, width: width)
             work = WorkCount(dense: dense, executed: dense - generators)
         }
-        let multiplyAdds = work.executed - backend.multiplyAddsSaved(self, height: height, width: width, masks: options.masks)
+        let multiplyAdds = work.executed - backend.multiplyAddsSaved(self, height: height, width: width, masks: options.masks,
+                                                                       spatialMasks: masks)
         return InferenceResult(planarRGB: output, height: height * scale, width: width * scale,
                                work: work, multiplyAdds: multiplyAdds, masks: masks, stages: clock.milliseconds, trace: trace)
     }

@@ -103,6 +103,19 @@ typedef struct smsr_winograd {
     long block_rows;
 } smsr_winograd;
 
+/// The masked pass of a sparse layer (`convolution`: 3x3, no bias, nothing accumulated, every input channel used) with
+/// neighbouring pixels of a row taken in pairs by Winograd's F(2, 3) along the row: for each of the three kernel rows,
+/// the pair's four input pixels d0..d3 (x - 1 ..< x + 3) become d0 - d2, d1 + d2, d2 - d1 and d1 - d3, each of the four
+/// components is a product over the 3 x input_channels (kernel row, input) pairs with U = G g (G of F(2, 3), interpolation
+/// points 0, 1, -1 and infinity), and the outputs at x and x + 1 are m0 + m1 + m2 and m1 - m2 - m3: 12 multiply-adds per
+/// input and output for the pair where the taps take 18. Pairs are formed left to right from consecutive positions of
+/// the list away from the border; the other positions are computed as `convolution` says. The sums are the same up to
+/// rounding.
+typedef struct smsr_row_pairs {
+    const smsr_convolution *convolution;
+    const float *weights;        /* [4 components][3 kernel rows][input_channels][convolution->padded_outputs] */
+} smsr_row_pairs;
+
 /// One vector-width build's kernels (SMSRKernels16Lanes, SMSRKernels8Lanes): the engine picks one table at
 /// start-up, by what the CPU runs, and calls every kernel through it.
 typedef struct smsr_kernel_table {
@@ -111,6 +124,7 @@ typedef struct smsr_kernel_table {
     void (* winograd)(const smsr_winograd * job);
     void (* layer_collect)(const smsr_layer_collect * job);
     void (* planar_row)(const smsr_planar_row * job);
+    void (* row_pairs)(const smsr_row_pairs * job);
     /* sums[ch] += row[p * channels + ch] over the pixels in order, in double precision */
     void (* channel_sums)(const float * row, long pixels, long channels, double * sums);
 } smsr_kernel_table;

@@ -45,5 +45,6 @@ struct ReferenceBackend: NetworkBackend {
         return reference.convolve(g, network.tail, relu: false)
     }
 
-    func multiplyAddsSaved(_ network: SMSRNetwork, height: Int, width: Int, masks: InferenceOptions.Masks) -> Int { 0 }
+    func multiplyAddsSaved(_ network: SMSRNetwork, height: Int, width: Int, masks: InferenceOptions.Masks,
+                           spatialMasks: [SpatialMask]) -> Int { 0 }
 }

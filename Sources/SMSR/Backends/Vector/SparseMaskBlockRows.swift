@@ -26,10 +26,12 @@ extension SparseMaskBlock {
     ///
     /// `firstLayer`, when given, already holds layer 0's dense outputs (after ReLU) at every pixel, in channels
     /// `offset..<offset+d0` of each pixel (see `JointFirstConvolution`); layer 0 then computes only the rest.
+    /// `rowPairs`, per layer, takes the masked passes' neighbouring pixels in pairs by Winograd's F(2, 3) along the row
+    /// (`RowPairWinograd`; empty or nil: every masked pixel sums its taps directly).
     /// `stripes`, when given, replaces the stripes of equal estimated work that the threads start from.
     @discardableResult
     func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, firstLayer: (map: FeatureMap, offset: Int)? = nil,
-                 stripes initial: [Range<Int>]? = nil, into output: inout FeatureMap) -> [Float] {
+                 rowPairs: [RowPairWeights?] = [], stripes initial: [Range<Int>]? = nil, into output: inout FeatureMap) -> [Float] {
         let (h, w, c) = (input.height, input.width, input.channels)
         precondition(mask.height == h && mask.width == w, "mask size mismatch")
         precondition(layers.allSatisfy { $0.outputs == c } && collect.allSatisfy { $0.inputs == c && $0.outputs == c },
@@ -45,7 +47,9 @@ extension SparseMaskBlock {
             precondition(firstLayer.map.height == h && firstLayer.map.width == w
                           && firstLayer.offset + splits[0].dense.count <= firstLayer.map.channels, "first layer map mismatch")
         }
-        let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
+        precondition(rowPairs.isEmpty || rowPairs.count == layers.count, "row pair weights per layer")
+        let pairLayers = rowPairs.indices.filter { rowPairs[$0] != nil }
+        let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias] + pairLayers.map { rowPairs[$0]!.values }
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -55,8 +59,11 @@ extension SparseMaskBlock {
                             mask.zeros.withUnsafeBufferPointer { zeros in
                                 firstValues.withUnsafeBufferPointer { first in
                                     withPointers(weights) { pointers in
+                                        var pairWeights = [UnsafePointer<Float>?](repeating: nil, count: layers.count)
+                                        for (k, l) in pairLayers.enumerated() { pairWeights[l] = pointers[layers.count + 2 + k] }
                                         let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
                                                               ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
+                                                              rowPairs: pairWeights,
                                                               rowSums: sums.baseAddress!,
                                                               firstLayer: firstLayer.map { (first.baseAddress! + $0.offset, $0.map.channels) })
                                         // Stripes write disjoint output rows; everything else they read is shared and fixed.
@@ -244,7 +251,9 @@ extension SparseMaskBlock {
                 masked.weights += done
                 masked.computed_outputs -= done
                 masked.cleared_outputs -= done
+                if let pairs = sources.rowPairs[layer] { return kernels.execute(masked, rowPairs: pairs + done) }
             }
+            if let pairs = sources.rowPairs[layer] { return kernels.execute(masked, rowPairs: pairs) }
             kernels.execute(masked)
         }
 
@@ -317,6 +326,8 @@ private struct RowSources {
     let zeros: UnsafePointer<Int32>?
     /// Layer weights, then the collects' weights joined (layer after layer), then the collect bias (padded).
     let weights: [UnsafePointer<Float>]
+    /// Per layer, its weights for pairs of masked pixels (`RowPairWeights`), or nil.
+    let rowPairs: [UnsafePointer<Float>?]
     /// Per output row, the sum of each channel (height x channels).
     let rowSums: UnsafeMutablePointer<Double>
     /// Layer 0's dense outputs at pixel 0 and the pixel stride, when computed beforehand.

@@ -59,7 +59,8 @@ struct VectorBackend: NetworkBackend {
                          into output: inout FeatureMap) -> [Float] {
         // Row by row, with the channel means taken as rows finish.
         network.blocks[b].runRows(input, mask: mask, kernels: vector,
-                                  firstLayer: run.firstLayerOffset.map { (run.reduced, $0) }, into: &output)
+                                  firstLayer: run.firstLayerOffset.map { (run.reduced, $0) },
+                                  rowPairs: vector.usesWinograd ? VectorForms.of(network).rowPairs[b] : [], into: &output)
     }
 
     func residualAndCollect(_ network: SMSRNetwork, block b: Int, output: inout FeatureMap, scales: [Float],
@@ -81,9 +82,22 @@ struct VectorBackend: NetworkBackend {
     }
 
     /// Per dense 3x3 convolution that runs in Winograd's form, the direct sums' `9 * inputs * outputs` per pixel less
-    /// `(m+2)^2 * inputs * outputs` per m x m block (blocks cut by the border counted whole, as computed).
-    func multiplyAddsSaved(_ network: SMSRNetwork, height h: Int, width w: Int, masks: InferenceOptions.Masks) -> Int {
+    /// `(m+2)^2 * inputs * outputs` per m x m block (blocks cut by the border counted whole, as computed); per pair of
+    /// masked pixels in a masked pass (`RowPairWinograd`), 18 less 12 times the paper's count of a masked pixel's work per
+    /// tap in that layer.
+    func multiplyAddsSaved(_ network: SMSRNetwork, height h: Int, width w: Int, masks: InferenceOptions.Masks,
+                           spatialMasks: [SpatialMask]) -> Int {
         guard vector.usesWinograd else { return 0 }
+        var pairs = 0
+        for (b, mask) in zip(network.blocks.indices, spatialMasks) where b < VectorForms.of(network).rowPairs.count {
+            let block = network.blocks[b]
+            let count = RowPairCount.pairs(in: mask)
+            for (i, form) in VectorForms.of(network).rowPairs[b].enumerated() where form != nil {
+                let (denseIn, denseOut) = (block.denseInputs(layer: i), block.splits[i].dense.count)
+                let (sparseIn, sparseOut) = (block.layers[i].inputs - denseIn, block.layers[i].outputs - denseOut)
+                pairs += count * 6 * (block.layers[i].outputs * sparseIn + sparseOut * denseIn)
+            }
+        }
         func saving(_ weights: ConvWeights, _ h: Int, _ w: Int) -> Int {
             guard let form = weights.winograd, h > 0, w > 0 else { return 0 }
             let m = form.blockSize
@@ -91,7 +105,7 @@ struct VectorBackend: NetworkBackend {
             return (h * w * 9 - blocks * (m + 2) * (m + 2)) * weights.inputs * weights.outputs
         }
         let forms = VectorForms.of(network)
-        var total = saving(forms.head, h, w) + saving(forms.fuse, h, w) + saving(forms.tail, h, w)
+        var total = pairs + saving(forms.head, h, w) + saving(forms.fuse, h, w) + saving(forms.tail, h, w)
         guard masks == .predicted, !network.blocks.isEmpty else { return total }
         for b in network.blocks.indices {
             // The generator's first conv, with layer 0's dense outputs where they join it.
@@ -106,5 +120,29 @@ extension Backend {
     /// The vector backend on `kernels` as configured (threads, Winograd's forms on or off).
     init(vector kernels: SIMDKernels) {
         self.init(VectorBackend(kernels: kernels))
+    }
+}
+
+/// How `RowPairWinograd` pairs a mask's pixels: consecutive masked pixels of a row, from left to right, away from the
+/// border (rows 1 ..< height - 1, the pair's columns 1 ..< width - 1).
+enum RowPairCount {
+    static func pairs(in mask: SpatialMask) -> Int {
+        let (h, w) = (mask.height, mask.width)
+        guard h > 2, w > 3 else { return 0 }
+        var pairs = 0
+        mask.bits.withUnsafeBufferPointer { bits in
+            for y in 1..<(h - 1) {
+                var x = 1
+                while x + 2 < w {
+                    if bits[y * w + x] != 0 && bits[y * w + x + 1] != 0 {
+                        pairs += 1
+                        x += 2
+                    } else {
+                        x += 1
+                    }
+                }
+            }
+        }
+        return pairs
     }
 }

@@ -12,6 +12,8 @@ struct VectorForms: Sendable {
     let generators: [MaskGenerator]
     /// Per block, the generator's first conv joined with layer 0's dense outputs (nil where layer 0 has none).
     let jointFirst: [JointFirstConvolution?]
+    /// Per block and layer, the weights for the masked passes' pairs of neighbouring pixels (`RowPairWinograd`).
+    let rowPairs: [[RowPairWeights?]]
 
     init(_ network: SMSRNetwork) {
         head = network.head.1.withWinogradBlocks(2)
@@ -24,6 +26,7 @@ struct VectorForms: Sendable {
             return generator
         }
         jointFirst = zip(network.maskGenerators, network.blocks).map { JointFirstConvolution(generator: $0, block: $1) }
+        rowPairs = network.blocks.map { block in block.layers.map { RowPairWeights($0) } }
     }
 
     /// The forms of `network`, made on first use.

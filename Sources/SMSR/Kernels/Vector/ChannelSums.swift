@@ -11,7 +11,7 @@ public enum ChannelSums {
         let half = lanes / 2
         var ch = 0
         while ch &+ 4 &* lanes <= c {
-            var acc = InlineArray<8, HalfDoubles>(repeating: HalfDoubles())
+            var acc = InlineArray<8, HalfDoubles>.zeros
             for k in 0..<8 { acc[k] = UnsafeRawPointer(sums + (ch &+ k &* half)).loadUnaligned(as: HalfDoubles.self) }
             var pixel = row + ch
             for _ in 0..<pixels {

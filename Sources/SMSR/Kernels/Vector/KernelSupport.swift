@@ -16,6 +16,17 @@ enum ZeroPixel {
     }()
 }
 
+extension InlineArray where Element: BitwiseCopyable {
+    /// An array of zero bits, read from `ZeroPixel`. `InlineArray(repeating:)` is a standard library specialization that
+    /// a multi-threaded whole-module build emits in one file's object and calls from the others: the array's address
+    /// then escapes into that call, and the compiler stores a register tile's accumulators back to the stack after every
+    /// multiply-add. A load from memory keeps the array a local value.
+    @inline(__always)
+    static var zeros: Self {
+        UnsafeRawPointer(ZeroPixel.values).loadUnaligned(as: Self.self)
+    }
+}
+
 /// Sets outputs `computed_outputs..<cleared_outputs` of one pixel to 0.
 @inline(__always)
 func clearOutputs(_ j: smsr_convolution, at pixel: UnsafeMutablePointer<Float>) {

@@ -11,6 +11,7 @@ public enum KernelBuild {
             winograd: { WinogradConvolution.run($0!) },
             layer_collect: { LayerCollect.run($0!) },
             planar_row: { PlanarRow.run($0!) },
+            row_pairs: { RowPairWinograd.run($0!) },
             channel_sums: { ChannelSums.add($0!, pixels: $1, channels: $2, into: $3!) })
     }
 }

@@ -100,8 +100,8 @@ struct CollectTile<let P: Int, let NV: Int> {
         let lanes = Vector().scalarCount
         let stride = Int(j.padded_outputs)
         let channels = Int(j.channels)
-        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
-        var b = InlineArray<NV, Vector>(repeating: Vector())
+        var acc = InlineArray<P, InlineArray<NV, Vector>>.zeros
+        var b = InlineArray<NV, Vector>.zeros
         for v in 0..<NV { b[v] = UnsafeRawPointer(j.bias + (co &+ v &* lanes)).loadUnaligned(as: Vector.self) }
         for p in 0..<P { acc[p] = b }
         withUnsafeBytes(of: j.layers) { rawLayers in
@@ -114,7 +114,7 @@ struct CollectTile<let P: Int, let NV: Int> {
                 let end = limits[l]
                 var ci = 0
                 while ci < end {
-                    var wv = InlineArray<NV, Vector>(repeating: Vector())
+                    var wv = InlineArray<NV, Vector>.zeros
                     for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v &* lanes).loadUnaligned(as: Vector.self) }
                     for p in 0..<P {
                         let x = Vector(repeating: source[p][ci])

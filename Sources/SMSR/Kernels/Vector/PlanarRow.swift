@@ -68,7 +68,7 @@ struct PlanarTile<let XV: Int, let CO: Int> {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let (pitch, inputs, stride) = (Int(j.pitch), Int(j.inputs), Int(j.padded_outputs))
-        var acc = InlineArray<CO, InlineArray<XV, Vector>>(repeating: InlineArray<XV, Vector>(repeating: Vector()))
+        var acc = InlineArray<CO, InlineArray<XV, Vector>>.zeros
         for ky in 0..<3 {
             let row = ky == 0 ? planar.0 : (ky == 1 ? planar.1 : planar.2)
             for kx in 0..<3 {
@@ -76,7 +76,7 @@ struct PlanarTile<let XV: Int, let CO: Int> {
                 var source = row + (x0 &+ kx)
                 var ci = 0
                 while ci < inputs {
-                    var xv = InlineArray<XV, Vector>(repeating: Vector())
+                    var xv = InlineArray<XV, Vector>.zeros
                     for v in 0..<XV { xv[v] = UnsafeRawPointer(source + v &* lanes).loadUnaligned(as: Vector.self) }
                     for c in 0..<CO {
                         let weight = Vector(repeating: w[c])

@@ -4,7 +4,7 @@ import SMSRCPU
 /// `P` output positions by `NV` vectors of output channels, held in registers while every tap and input
 /// channel streams through: per input channel, NV weight vectors are loaded once and each position's input
 /// value is broadcast against them (P * NV fused multiply-adds per P + NV loads).
-struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar == Float {
+struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD & BitwiseCopyable> where Vector.Scalar == Float {
     /// `inputs[tap * P + p]` points at position p's neighbour for `tap` (channel 0), or at zeros beyond the
     /// border. Sparse inputs are read as stored (0 at unmasked pixels) and skipped at taps where no neighbour of
     /// the block is masked. `weights` points at output channel `co` of row (tap 0, input 0); rows are `rowStride`
@@ -17,9 +17,9 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
                         outputs: UnsafePointer<UnsafeMutablePointer<Float>>, firstOutput co: Int, count: Int, valid: Int,
                         accumulate: Bool, relu: Bool, spill raw: UnsafeMutableRawPointer) {
         let lanes = Vector().scalarCount
-        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        var acc = InlineArray<P, InlineArray<NV, Vector>>.zeros
         if let bias {
-            var b = InlineArray<NV, Vector>(repeating: Vector())
+            var b = InlineArray<NV, Vector>.zeros
             for v in 0..<NV { b[v] = UnsafeRawPointer(bias + v * lanes).loadUnaligned(as: Vector.self) }
             for p in 0..<P { acc[p] = b }
         }
@@ -31,7 +31,7 @@ struct RegisterTile<let P: Int, let NV: Int, Vector: SIMD> where Vector.Scalar =
             // The accumulators must stay in registers: this loop is written out here, not in a helper
             // taking them inout, which made the compiler keep them in memory.
             for ci in 0..<end {
-                var wv = InlineArray<NV, Vector>(repeating: Vector())
+                var wv = InlineArray<NV, Vector>.zeros
                 for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v * lanes).loadUnaligned(as: Vector.self) }
                 for p in 0..<P {
                     let x = Vector(repeating: source[p][ci])

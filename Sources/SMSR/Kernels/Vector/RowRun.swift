@@ -84,9 +84,9 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let stride = Int(j.padded_outputs)
-        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        var acc = InlineArray<P, InlineArray<NV, Vector>>.zeros
         if let bias = j.bias, j.bias_last == 0 {
-            var b = InlineArray<NV, Vector>(repeating: Vector())
+            var b = InlineArray<NV, Vector>.zeros
             for v in 0..<NV { b[v] = UnsafeRawPointer(bias + (co &+ v &* lanes)).loadUnaligned(as: Vector.self) }
             for p in 0..<P { acc[p] = b }
         }
@@ -96,7 +96,7 @@ struct RunTile<let P: Int, let NV: Int, let CIN: Int> {
             let end = limits[tap]
             var ci = 0
             while ci < end {
-                var wv = InlineArray<NV, Vector>(repeating: Vector())
+                var wv = InlineArray<NV, Vector>.zeros
                 for v in 0..<NV { wv[v] = UnsafeRawPointer(w + v &* lanes).loadUnaligned(as: Vector.self) }
                 for p in 0..<P {
                     let x = Vector(repeating: base[p &* CIN &+ ci])

@@ -89,9 +89,9 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                 while ci < cin {
                     // Sixteen values and their sixteen transforms fit in registers: no halfway buffer.
                     // B^T d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
-                    var d = InlineArray<16, Vector>(repeating: Vector())
+                    var d = InlineArray<16, Vector>.zeros
                     for k in 0..<16 { d[k] = UnsafeRawPointer(pixels[k] + ci).loadUnaligned(as: Vector.self) }
-                    var s = InlineArray<16, Vector>(repeating: Vector())
+                    var s = InlineArray<16, Vector>.zeros
                     for c in 0..<4 {
                         s[c] = d[c] - d[8 &+ c]
                         s[4 &+ c] = d[4 &+ c] + d[8 &+ c]
@@ -112,7 +112,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             } else {
                 while ci < cin {
                     for c in 0..<side {
-                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        var d = InlineArray<6, Vector>.zeros
                         for r in 0..<side {
                             d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self)
                         }
@@ -120,7 +120,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                         for r in 0..<side { t[r &* side &+ c] = column[r] }
                     }
                     for r in 0..<side {
-                        var d = InlineArray<6, Vector>(repeating: Vector())
+                        var d = InlineArray<6, Vector>.zeros
                         for c in 0..<side { d[c] = t[r &* side &+ c] }
                         let row = inputTransform(d)
                         for c in 0..<side {
@@ -139,7 +139,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     /// infinity (2x2 blocks transform in registers, in `transformInputs`).
     @inline(__always)
     static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
-        var y = InlineArray<6, FullVector>(repeating: FullVector())
+        var y = InlineArray<6, FullVector>.zeros
         let four = FullVector(repeating: 4)
         let five = FullVector(repeating: 5)
         let a = x[4] - four * x[2]
@@ -158,7 +158,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     /// A^T x for one column (or row) of a block's products: F(2, 3)'s x0 + x1 + x2 and x1 - x2 - x3, or F(4, 3)'s four.
     @inline(__always)
     static func outputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<4, FullVector> {
-        var y = InlineArray<4, FullVector>(repeating: FullVector())
+        var y = InlineArray<4, FullVector>.zeros
         if M == 2 {
             y[0] = x[0] + x[1] + x[2]
             y[1] = x[1] - x[2] - x[3]
@@ -215,7 +215,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             while co < outputs {
                 let source = m + (b &* pco &+ co)
                 for c in 0..<side {
-                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    var x = InlineArray<6, Vector>.zeros
                     for r in 0..<side {
                         x[r] = UnsafeRawPointer(source + (r &* side &+ c) &* componentStride).loadUnaligned(as: Vector.self)
                     }
@@ -225,7 +225,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                 let bias = j.bias.map { UnsafeRawPointer($0 + co).loadUnaligned(as: Vector.self) } ?? Vector()
                 let valid = outputs &- co
                 for i in 0..<rows {
-                    var x = InlineArray<6, Vector>(repeating: Vector())
+                    var x = InlineArray<6, Vector>.zeros
                     for c in 0..<side { x[c] = t[i &* side &+ c] }
                     let row = outputTransform(x)
                     let out = j.output + (((y0 &+ i) &* width &+ x0) &* outputs &+ co)
@@ -267,11 +267,11 @@ struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let cin = CIN > 0 ? CIN : runtimeInputs
-        var acc = InlineArray<P, InlineArray<NV, Vector>>(repeating: InlineArray<NV, Vector>(repeating: Vector()))
+        var acc = InlineArray<P, InlineArray<NV, Vector>>.zeros
         var w = weights
         var ci = 0
         while ci < cin {
-            var wv = InlineArray<NV, Vector>(repeating: Vector())
+            var wv = InlineArray<NV, Vector>.zeros
             for k in 0..<NV { wv[k] = UnsafeRawPointer(w + k &* lanes).loadUnaligned(as: Vector.self) }
             for p in 0..<P {
                 let x = Vector(repeating: v[p &* cin &+ ci])
