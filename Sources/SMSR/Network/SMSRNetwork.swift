@@ -106,7 +106,7 @@ public struct SMSRNetwork: Sendable {
                 mask = .full(height: height, width: width)
                 run.firstLayerOffset = nil
             }
-            masks.append(mask)
+            masks.append(mask.record)
             clock.finish(.mask)
             let means = backend.sparseMaskBlock(self, block: b, input: features, mask: mask, run: &run, into: &spare)
             backend.residualAndCollect(self, block: b, output: &spare, scales: attention[b].scales(mean: means),

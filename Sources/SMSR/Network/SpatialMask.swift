@@ -6,7 +6,8 @@ public struct SpatialMask: Sendable, Equatable {
     public let bits: [UInt8]
     /// The number of ones: the N_b of the FLOPs formula.
     public let count: Int
-    /// Row-major indices of the ones and of the zeros: the position lists the sparse kernels gather from.
+    /// Row-major indices of the ones and of the zeros: the position lists the sparse kernels gather from. Empty in a
+    /// mask kept as a run's record (`record`), which no kernel is given.
     public let ones: [Int32]
     public let zeros: [Int32]
     /// `onesBeforeRow[y]`: the ones in rows 0..<y (height + 1 entries), so each row's stretch of `ones` and
@@ -68,6 +69,27 @@ public struct SpatialMask: Sendable, Equatable {
         self.count = total
         self.ones = ones
         self.zeros = zeros
+    }
+
+    /// The mask as a run keeps it once its block has run (`InferenceResult.masks`): without the position lists, which
+    /// take 4 bytes a pixel where the bits take 1 and would otherwise stay allocated for every block until the run ends.
+    public var record: SpatialMask {
+        SpatialMask(height: height, width: width, bits: bits, count: count, onesBeforeRow: onesBeforeRow)
+    }
+
+    private init(height: Int, width: Int, bits: [UInt8], count: Int, onesBeforeRow: [Int]) {
+        self.height = height
+        self.width = width
+        self.bits = bits
+        self.count = count
+        ones = []
+        zeros = []
+        self.onesBeforeRow = onesBeforeRow
+    }
+
+    /// The same mask: the count and the lists follow from the bits (a record has no lists).
+    public static func == (a: SpatialMask, b: SpatialMask) -> Bool {
+        a.height == b.height && a.width == b.width && a.bits == b.bits
     }
 
     /// A mask of ones everywhere: every sparse channel is computed at every pixel (the plain dense network).

@@ -113,7 +113,8 @@ typedef struct smsr_winograd {
 /// rounding.
 typedef struct smsr_row_pairs {
     const smsr_convolution *convolution;
-    const float *weights;        /* [4 components][3 kernel rows][input_channels][convolution->padded_outputs] */
+    const float *weights;        /* [components 1, 2][3 kernel rows][input_channels][convolution->padded_outputs];
+                                    components 0 and 3 are taps kx = 0 and kx = 2 of convolution->weights */
 } smsr_row_pairs;
 
 /// One vector-width build's kernels (SMSRKernels16Lanes, SMSRKernels8Lanes): the engine picks one table at

@@ -3,7 +3,7 @@ extension ReferenceKernels {
     /// as stored, at `positions` (row-major pixel indices in increasing order) for outputs `0..<outputs`, then ReLU if
     /// asked; pixels not listed keep their values. Consecutive positions of one row away from the border are taken in
     /// pairs from left to right, as the kernel takes them, and computed by Winograd's F(2, 3) along the row from
-    /// `pairs`; the other positions sum their taps from `weights`.
+    /// `pairs` (U1, U2) and `weights` (U0 and U3, the taps kx = 0 and 2); the other positions sum their taps from `weights`.
     func rowPairConvolve(_ input: FeatureMap, _ weights: ConvWeights, pairs: RowPairWeights, positions: [Int], outputs: Int,
                          relu: Bool, into output: inout FeatureMap) {
         let (h, w, cin) = (input.height, input.width, input.channels)
@@ -23,7 +23,11 @@ extension ReferenceKernels {
                         for ci in 0..<cin {
                             let d = (0..<4).map { input[y + ky - 1, x - 1 + $0, ci] }
                             let v = [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
-                            for k in 0..<4 { m[k] += pairs.values[((k * 3 + ky) * cin + ci) * lane + co] * v[k] }
+                            let u = [weights.values[((ky * 3 + 0) * cin + ci) * weights.outputs + co],
+                                     pairs.values[((0 * 3 + ky) * cin + ci) * lane + co],
+                                     pairs.values[((1 * 3 + ky) * cin + ci) * lane + co],
+                                     weights.values[((ky * 3 + 2) * cin + ci) * weights.outputs + co]]
+                            for k in 0..<4 { m[k] += u[k] * v[k] }
                         }
                     }
                     output[y, x, co] = finish(m[0] + m[1] + m[2])

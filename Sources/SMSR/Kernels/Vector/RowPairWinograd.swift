@@ -117,32 +117,39 @@ struct RowPairs<let CIN: Int> {
             for k in 0..<4 { (v + (k &* componentStride &+ count &* depth)).update(repeating: 0, count: (tiled &- count) &* depth) }
         }
         let computed = Int(j.computed_outputs)
+        let tapStride = cin &* pco
         for k in 0..<4 {
             let source = v + k &* componentStride
             let target = m + k &* batch &* pco
-            let weights = u + k &* depth &* pco
+            // U0 and U3 are the taps kx = 0 and kx = 2 themselves: read from the layer's weights, a kernel row apart
+            // of three taps; U1 and U2 from the pairs' weights, a kernel row apart of one.
+            let (weights, rowStride): (UnsafePointer<Float>, Int) = switch k {
+            case 0: (j.weights, 3 &* tapStride)
+            case 3: (j.weights + 2 &* tapStride, 3 &* tapStride)
+            default: (u + (k &- 1) &* 3 &* tapStride, tapStride)
+            }
             var b = 0
             while b < tiled {
                 var co = 0
                 while co < computed {
                     #if SMSR_WIDE_VECTORS
                     if computed &- co > lanes {
-                        WinogradTile<12, 2, 0>.compute(source + b &* depth, cin: depth, weights: weights + co, pco: pco,
-                                                       into: target + (b &* pco &+ co))
+                        RowPairTile<12, 2, CIN>.compute(source + b &* depth, cin: cin, weights: weights + co, rowStride: rowStride,
+                                                        pco: pco, into: target + (b &* pco &+ co))
                         co &+= 2 &* lanes
                     } else {
-                        WinogradTile<12, 1, 0>.compute(source + b &* depth, cin: depth, weights: weights + co, pco: pco,
-                                                       into: target + (b &* pco &+ co))
+                        RowPairTile<12, 1, CIN>.compute(source + b &* depth, cin: cin, weights: weights + co, rowStride: rowStride,
+                                                        pco: pco, into: target + (b &* pco &+ co))
                         co &+= lanes
                     }
                     #else
                     if computed &- co > lanes {
-                        WinogradTile<6, 2, 0>.compute(source + b &* depth, cin: depth, weights: weights + co, pco: pco,
-                                                      into: target + (b &* pco &+ co))
+                        RowPairTile<6, 2, CIN>.compute(source + b &* depth, cin: cin, weights: weights + co, rowStride: rowStride,
+                                                       pco: pco, into: target + (b &* pco &+ co))
                         co &+= 2 &* lanes
                     } else {
-                        WinogradTile<6, 1, 0>.compute(source + b &* depth, cin: depth, weights: weights + co, pco: pco,
-                                                      into: target + (b &* pco &+ co))
+                        RowPairTile<6, 1, CIN>.compute(source + b &* depth, cin: cin, weights: weights + co, rowStride: rowStride,
+                                                       pco: pco, into: target + (b &* pco &+ co))
                         co &+= lanes
                     }
                     #endif
@@ -170,6 +177,41 @@ struct RowPairs<let CIN: Int> {
             if j.cleared_outputs > j.computed_outputs {
                 clearOutputs(j, at: out)
                 clearOutputs(j, at: out + channels)
+            }
+        }
+    }
+}
+
+/// `P` pairs by `NV` vectors of outputs of one component's product over the 3 kernel rows x `cin` inputs, in that
+/// order (`WinogradTile`'s sums, with the weights of each kernel row `rowStride` floats after the last's).
+struct RowPairTile<let P: Int, let NV: Int, let CIN: Int> {
+    @inline(__always)
+    static func compute(_ v: UnsafePointer<Float>, cin runtimeInputs: Int, weights: UnsafePointer<Float>, rowStride: Int,
+                        pco: Int, into m: UnsafeMutablePointer<Float>) {
+        typealias Vector = FullVector
+        let lanes = Vector().scalarCount
+        let cin = CIN > 0 ? CIN : runtimeInputs
+        let depth = 3 &* cin
+        var acc = InlineArray<P, InlineArray<NV, Vector>>.zeros
+        var x = v
+        for ky in 0..<3 {
+            var w = weights + ky &* rowStride
+            var ci = 0
+            while ci < cin {
+                var wv = InlineArray<NV, Vector>.zeros
+                for k in 0..<NV { wv[k] = UnsafeRawPointer(w + k &* lanes).loadUnaligned(as: Vector.self) }
+                for p in 0..<P {
+                    let value = Vector(repeating: x[p &* depth &+ ci])
+                    for k in 0..<NV { acc[p][k] = acc[p][k].addingProduct(value, wv[k]) }
+                }
+                w += pco
+                ci &+= 1
+            }
+            x += cin
+        }
+        for p in 0..<P {
+            for k in 0..<NV {
+                UnsafeMutableRawPointer(m + (p &* pco &+ k &* lanes)).storeBytes(of: acc[p][k], as: Vector.self)
             }
         }
     }
