@@ -50,14 +50,25 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let transformed = scratch.bindMemory(to: Float.self, capacity: transformedBytes / 4)
         let products = (scratch + transformedBytes).bindMemory(to: Float.self, capacity: productBytes / 4)
         let halfway = (scratch + transformedBytes + productBytes).bindMemory(to: FullVector.self, capacity: components)
-        for blockRow in Int(j.first_block_row)..<Int(j.first_block_row &+ j.block_rows) {
+        let lastRow = Int(j.first_block_row &+ j.block_rows) &- 1
+        for blockRow in Int(j.first_block_row)...lastRow {
             var first = 0
             while first < blocksAcross {
                 let count = min(batch, blocksAcross &- first)
                 // Blocks past the row's end read zeros, so the product tiles always run whole.
                 let tiled = (count &+ tileBlocks &- 1) / tileBlocks &* tileBlocks
                 transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed, halfway: halfway)
-                multiply(j, transformed, count: tiled, into: products)
+                // While the products run, the caches fetch this batch's output pixels and the next batch's input patches.
+                var ahead = WinogradLines()
+                ahead.addOutputs(j, side: M, blockRow: blockRow, first: first, count: count)
+                if first &+ batch < blocksAcross {
+                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow, first: first &+ batch,
+                                    count: min(batch, blocksAcross &- first &- batch), blockSize: M)
+                } else if blockRow < lastRow {
+                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow &+ 1, first: 0, count: min(batch, blocksAcross),
+                                    blockSize: M)
+                }
+                multiply(j, transformed, count: tiled, into: products, ahead: &ahead)
                 transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway)
                 first &+= batch
             }
@@ -176,10 +187,13 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     }
 
     /// The products of every component: register tiles of `tileBlocks` blocks by one or two vectors of outputs.
-    static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>) {
+    static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>,
+                         ahead: inout WinogradLines) {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
+        let linesPerComponent = (ahead.lines &+ components &- 1) / components
         for component in 0..<components {
+            ahead.ask(linesPerComponent)
             let u = j.weights + component &* cin &* pco
             let source = v + component &* batch &* cin
             let target = m + component &* batch &* pco
@@ -284,6 +298,69 @@ struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
             for k in 0..<NV {
                 UnsafeMutableRawPointer(m + (p &* pco &+ k &* lanes)).storeBytes(of: acc[p][k], as: Vector.self)
             }
+        }
+    }
+}
+
+/// Cache lines to ask for ahead of their use, as up to ten spans of bytes (rows of a map), a few at a time.
+struct WinogradLines {
+    static let lineBytes = 64
+    var starts = InlineArray<10, UnsafeRawPointer?>(repeating: nil)
+    var ends = InlineArray<10, UnsafeRawPointer?>(repeating: nil)
+    var forWrite = InlineArray<10, Bool>(repeating: false)
+    var spans = 0
+    /// Lines in all spans.
+    var lines = 0
+    var span = 0
+    var next: UnsafeRawPointer?
+
+    mutating func add(_ start: UnsafeRawPointer, bytes: Int, forWrite write: Bool) {
+        guard bytes > 0, spans < 10 else { return }
+        let first = UnsafeRawPointer(bitPattern: Int(bitPattern: start) & ~(Self.lineBytes &- 1))!
+        let end = start + bytes
+        starts[spans] = first
+        ends[spans] = end
+        forWrite[spans] = write
+        lines &+= (end - first &+ Self.lineBytes &- 1) / Self.lineBytes
+        if spans == 0 { next = first }
+        spans &+= 1
+    }
+
+    /// The output pixels of `count` blocks of `side` x `side` from block `first` of block row `blockRow`.
+    mutating func addOutputs(_ j: smsr_winograd, side: Int, blockRow: Int, first: Int, count: Int) {
+        let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
+        let x0 = side &* first
+        let pixels = min(width, side &* (first &+ count)) &- x0
+        for y in (side &* blockRow)..<min(height, side &* (blockRow &+ 1)) {
+            add(UnsafeRawPointer(j.output + (y &* width &+ x0) &* outputs), bytes: pixels &* outputs &* 4, forWrite: true)
+        }
+    }
+
+    /// The input patches (`side` x `side`, one pixel of border) of `count` blocks from block `first` of block row `blockRow`.
+    mutating func addInputs(_ j: smsr_winograd, side: Int, cin: Int, blockRow: Int, first: Int, count: Int, blockSize m: Int) {
+        let (height, width) = (Int(j.height), Int(j.width))
+        let x0 = max(0, m &* first &- 1)
+        let pixels = min(width, m &* (first &+ count) &+ 1) &- x0
+        let y0 = m &* blockRow &- 1
+        for y in max(0, y0)..<min(height, y0 &+ side) {
+            add(UnsafeRawPointer(j.input + (y &* width &+ x0) &* cin), bytes: pixels &* cin &* 4, forWrite: false)
+        }
+    }
+
+    /// Asks for the next `count` lines.
+    @inline(__always)
+    mutating func ask(_ count: Int) {
+        var left = count
+        while left > 0, span < spans, let line = next {
+            if forWrite[span] { smsr_prefetch_for_write(line) } else { smsr_prefetch(line) }
+            let following = line + Self.lineBytes
+            if following < ends[span]! {
+                next = following
+            } else {
+                span &+= 1
+                next = span < spans ? starts[span] : nil
+            }
+            left &-= 1
         }
     }
 }
