@@ -45,11 +45,18 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let productBytes = components &* batch &* pco &* 4
         // Past the two buffers: one patch's worth of vectors half-way through a transform.
         let halfwayBytes = components &* FullVector.scalarCount &* 4
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes, alignment: 64)
+        // Outputs that end inside a vector: the batch's output rows are put together here (each row one vector longer, which
+        // its last pixel's last vector runs into), then written out a vector at a time.
+        let partial = Int(j.output_channels) % FullVector.scalarCount != 0
+        let stagedBytes = partial ? M &* (M &* batch &* Int(j.output_channels) &+ FullVector.scalarCount) &* 4 : 0
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes &+ stagedBytes,
+                                                       alignment: 64)
         defer { scratch.deallocate() }
         let transformed = scratch.bindMemory(to: Float.self, capacity: transformedBytes / 4)
         let products = (scratch + transformedBytes).bindMemory(to: Float.self, capacity: productBytes / 4)
         let halfway = (scratch + transformedBytes + productBytes).bindMemory(to: FullVector.self, capacity: components)
+        let staged = partial ? (scratch + transformedBytes + productBytes + halfwayBytes).bindMemory(to: Float.self,
+                                                                                                    capacity: stagedBytes / 4) : nil
         let lastRow = Int(j.first_block_row &+ j.block_rows) &- 1
         for blockRow in Int(j.first_block_row)...lastRow {
             var first = 0
@@ -69,7 +76,8 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                                     blockSize: M)
                 }
                 multiply(j, transformed, count: tiled, into: products, ahead: &ahead)
-                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway)
+                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway,
+                                 staged: staged)
                 first &+= batch
             }
         }
@@ -211,9 +219,9 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     }
 
     /// Y = A^T M A, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
-    /// inside the image.
+    /// inside the image; with `staged`, into the batch's rows there first (see `writeStaged`).
     static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>,
-                                 halfway t: UnsafeMutablePointer<FullVector>) {
+                                 halfway t: UnsafeMutablePointer<FullVector>, staged: UnsafeMutablePointer<Float>?) {
         typealias Vector = FullVector
         let lanes = Vector.scalarCount
         let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
@@ -222,11 +230,14 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
         let y0 = M &* blockRow
         let rows = min(M, height &- y0)
+        let stagedRow = M &* batch &* outputs &+ lanes
+        let lastVector = (outputs &- 1) / lanes &* lanes
         for b in 0..<count {
             let x0 = M &* (first &+ b)
             let columns = min(M, width &- x0)
-            var co = 0
-            while co < outputs {
+            // Staged, the last vector first: its lanes past the outputs run into the next pixel, written after it.
+            var co = staged == nil ? 0 : lastVector
+            while co >= 0 && co < outputs {
                 let source = m + (b &* pco &+ co)
                 for c in 0..<side {
                     var x = InlineArray<6, Vector>.zeros
@@ -242,14 +253,46 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                     var x = InlineArray<6, Vector>.zeros
                     for c in 0..<side { x[c] = t[i &* side &+ c] }
                     let row = outputTransform(x)
+                    if let staged {
+                        let out = staged + (i &* stagedRow &+ M &* b &* outputs &+ co)
+                        for k in 0..<columns {
+                            UnsafeMutableRawPointer(out + k &* outputs).storeBytes(of: row[k] + bias, as: Vector.self)
+                        }
+                        continue
+                    }
                     let out = j.output + (((y0 &+ i) &* width &+ x0) &* outputs &+ co)
                     for k in 0..<columns {
                         RegisterTile<1, 1, Vector>.store(row[k] + bias, to: out + k &* outputs, valid: valid,
                                                          accumulate: accumulate, relu: relu)
                     }
                 }
-                co &+= lanes
+                co = staged == nil ? co &+ lanes : co &- lanes
             }
+        }
+        if let staged {
+            let pixels = min(width, M &* (first &+ count)) &- M &* first
+            for i in 0..<rows {
+                writeStaged(staged + i &* stagedRow, count: pixels &* outputs,
+                            to: j.output + ((y0 &+ i) &* width &+ M &* first) &* outputs, accumulate: accumulate, relu: relu)
+            }
+        }
+    }
+
+    /// One staged output row into the map, a vector at a time where the pixels' outputs do not fill whole vectors: the same
+    /// sums (staged value, plus the stored one with accumulate, then ReLU) as `RegisterTile.store` makes pixel by pixel.
+    static func writeStaged(_ staged: UnsafePointer<Float>, count: Int, to out: UnsafeMutablePointer<Float>, accumulate: Bool,
+                            relu: Bool) {
+        typealias Vector = FullVector
+        let lanes = Vector.scalarCount
+        var k = 0
+        while k &+ lanes <= count {
+            RegisterTile<1, 1, Vector>.store(UnsafeRawPointer(staged + k).loadUnaligned(as: Vector.self), to: out + k,
+                                             valid: lanes, accumulate: accumulate, relu: relu)
+            k &+= lanes
+        }
+        if k < count {
+            RegisterTile<1, 1, Vector>.store(UnsafeRawPointer(staged + k).loadUnaligned(as: Vector.self), to: out + k,
+                                             valid: count &- k, accumulate: accumulate, relu: relu)
         }
     }
 }
