@@ -117,6 +117,10 @@ typedef struct smsr_row_pairs {
                                     components 0 and 3 are taps kx = 0 and kx = 2 of convolution->weights */
 } smsr_row_pairs;
 
+/// Asks for the cache line holding `address` ahead of its use (to be read, or to be written); a hint that changes no value.
+static inline void smsr_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+static inline void smsr_prefetch_for_write(const void *address) { __builtin_prefetch(address, 1, 3); }
+
 /// One vector-width build's kernels (SMSRKernels16Lanes, SMSRKernels8Lanes): the engine picks one table at
 /// start-up, by what the CPU runs, and calls every kernel through it.
 typedef struct smsr_kernel_table {

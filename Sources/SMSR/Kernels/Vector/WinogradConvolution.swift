@@ -45,20 +45,39 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let productBytes = components &* batch &* pco &* 4
         // Past the two buffers: one patch's worth of vectors half-way through a transform.
         let halfwayBytes = components &* FullVector.scalarCount &* 4
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes, alignment: 64)
+        // Outputs that end inside a vector: the batch's output rows are put together here (each row one vector longer, which
+        // its last pixel's last vector runs into), then written out a vector at a time.
+        let partial = Int(j.output_channels) % FullVector.scalarCount != 0
+        let stagedBytes = partial ? M &* (M &* batch &* Int(j.output_channels) &+ FullVector.scalarCount) &* 4 : 0
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes &+ stagedBytes,
+                                                       alignment: 64)
         defer { scratch.deallocate() }
         let transformed = scratch.bindMemory(to: Float.self, capacity: transformedBytes / 4)
         let products = (scratch + transformedBytes).bindMemory(to: Float.self, capacity: productBytes / 4)
         let halfway = (scratch + transformedBytes + productBytes).bindMemory(to: FullVector.self, capacity: components)
-        for blockRow in Int(j.first_block_row)..<Int(j.first_block_row &+ j.block_rows) {
+        let staged = partial ? (scratch + transformedBytes + productBytes + halfwayBytes).bindMemory(to: Float.self,
+                                                                                                    capacity: stagedBytes / 4) : nil
+        let lastRow = Int(j.first_block_row &+ j.block_rows) &- 1
+        for blockRow in Int(j.first_block_row)...lastRow {
             var first = 0
             while first < blocksAcross {
                 let count = min(batch, blocksAcross &- first)
                 // Blocks past the row's end read zeros, so the product tiles always run whole.
                 let tiled = (count &+ tileBlocks &- 1) / tileBlocks &* tileBlocks
                 transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed, halfway: halfway)
-                multiply(j, transformed, count: tiled, into: products)
-                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway)
+                // While the products run, the caches fetch this batch's output pixels and the next batch's input patches.
+                var ahead = WinogradLines()
+                ahead.addOutputs(j, side: M, blockRow: blockRow, first: first, count: count)
+                if first &+ batch < blocksAcross {
+                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow, first: first &+ batch,
+                                    count: min(batch, blocksAcross &- first &- batch), blockSize: M)
+                } else if blockRow < lastRow {
+                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow &+ 1, first: 0, count: min(batch, blocksAcross),
+                                    blockSize: M)
+                }
+                multiply(j, transformed, count: tiled, into: products, ahead: &ahead)
+                transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway,
+                                 staged: staged)
                 first &+= batch
             }
         }
@@ -176,10 +195,13 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     }
 
     /// The products of every component: register tiles of `tileBlocks` blocks by one or two vectors of outputs.
-    static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>) {
+    static func multiply(_ j: smsr_winograd, _ v: UnsafePointer<Float>, count: Int, into m: UnsafeMutablePointer<Float>,
+                         ahead: inout WinogradLines) {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
+        let linesPerComponent = (ahead.lines &+ components &- 1) / components
         for component in 0..<components {
+            ahead.ask(linesPerComponent)
             let u = j.weights + component &* cin &* pco
             let source = v + component &* batch &* cin
             let target = m + component &* batch &* pco
@@ -197,9 +219,9 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     }
 
     /// Y = A^T M A, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
-    /// inside the image.
+    /// inside the image; with `staged`, into the batch's rows there first (see `writeStaged`).
     static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>,
-                                 halfway t: UnsafeMutablePointer<FullVector>) {
+                                 halfway t: UnsafeMutablePointer<FullVector>, staged: UnsafeMutablePointer<Float>?) {
         typealias Vector = FullVector
         let lanes = Vector.scalarCount
         let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
@@ -208,11 +230,14 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
         let y0 = M &* blockRow
         let rows = min(M, height &- y0)
+        let stagedRow = M &* batch &* outputs &+ lanes
+        let lastVector = (outputs &- 1) / lanes &* lanes
         for b in 0..<count {
             let x0 = M &* (first &+ b)
             let columns = min(M, width &- x0)
-            var co = 0
-            while co < outputs {
+            // Staged, the last vector first: its lanes past the outputs run into the next pixel, written after it.
+            var co = staged == nil ? 0 : lastVector
+            while co >= 0 && co < outputs {
                 let source = m + (b &* pco &+ co)
                 for c in 0..<side {
                     var x = InlineArray<6, Vector>.zeros
@@ -228,14 +253,46 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                     var x = InlineArray<6, Vector>.zeros
                     for c in 0..<side { x[c] = t[i &* side &+ c] }
                     let row = outputTransform(x)
+                    if let staged {
+                        let out = staged + (i &* stagedRow &+ M &* b &* outputs &+ co)
+                        for k in 0..<columns {
+                            UnsafeMutableRawPointer(out + k &* outputs).storeBytes(of: row[k] + bias, as: Vector.self)
+                        }
+                        continue
+                    }
                     let out = j.output + (((y0 &+ i) &* width &+ x0) &* outputs &+ co)
                     for k in 0..<columns {
                         RegisterTile<1, 1, Vector>.store(row[k] + bias, to: out + k &* outputs, valid: valid,
                                                          accumulate: accumulate, relu: relu)
                     }
                 }
-                co &+= lanes
+                co = staged == nil ? co &+ lanes : co &- lanes
             }
+        }
+        if let staged {
+            let pixels = min(width, M &* (first &+ count)) &- M &* first
+            for i in 0..<rows {
+                writeStaged(staged + i &* stagedRow, count: pixels &* outputs,
+                            to: j.output + ((y0 &+ i) &* width &+ M &* first) &* outputs, accumulate: accumulate, relu: relu)
+            }
+        }
+    }
+
+    /// One staged output row into the map, a vector at a time where the pixels' outputs do not fill whole vectors: the same
+    /// sums (staged value, plus the stored one with accumulate, then ReLU) as `RegisterTile.store` makes pixel by pixel.
+    static func writeStaged(_ staged: UnsafePointer<Float>, count: Int, to out: UnsafeMutablePointer<Float>, accumulate: Bool,
+                            relu: Bool) {
+        typealias Vector = FullVector
+        let lanes = Vector.scalarCount
+        var k = 0
+        while k &+ lanes <= count {
+            RegisterTile<1, 1, Vector>.store(UnsafeRawPointer(staged + k).loadUnaligned(as: Vector.self), to: out + k,
+                                             valid: lanes, accumulate: accumulate, relu: relu)
+            k &+= lanes
+        }
+        if k < count {
+            RegisterTile<1, 1, Vector>.store(UnsafeRawPointer(staged + k).loadUnaligned(as: Vector.self), to: out + k,
+                                             valid: count &- k, accumulate: accumulate, relu: relu)
         }
     }
 }
@@ -284,6 +341,69 @@ struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
             for k in 0..<NV {
                 UnsafeMutableRawPointer(m + (p &* pco &+ k &* lanes)).storeBytes(of: acc[p][k], as: Vector.self)
             }
+        }
+    }
+}
+
+/// Cache lines to ask for ahead of their use, as up to ten spans of bytes (rows of a map), a few at a time.
+struct WinogradLines {
+    static let lineBytes = 64
+    var starts = InlineArray<10, UnsafeRawPointer?>(repeating: nil)
+    var ends = InlineArray<10, UnsafeRawPointer?>(repeating: nil)
+    var forWrite = InlineArray<10, Bool>(repeating: false)
+    var spans = 0
+    /// Lines in all spans.
+    var lines = 0
+    var span = 0
+    var next: UnsafeRawPointer?
+
+    mutating func add(_ start: UnsafeRawPointer, bytes: Int, forWrite write: Bool) {
+        guard bytes > 0, spans < 10 else { return }
+        let first = UnsafeRawPointer(bitPattern: Int(bitPattern: start) & ~(Self.lineBytes &- 1))!
+        let end = start + bytes
+        starts[spans] = first
+        ends[spans] = end
+        forWrite[spans] = write
+        lines &+= (end - first &+ Self.lineBytes &- 1) / Self.lineBytes
+        if spans == 0 { next = first }
+        spans &+= 1
+    }
+
+    /// The output pixels of `count` blocks of `side` x `side` from block `first` of block row `blockRow`.
+    mutating func addOutputs(_ j: smsr_winograd, side: Int, blockRow: Int, first: Int, count: Int) {
+        let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
+        let x0 = side &* first
+        let pixels = min(width, side &* (first &+ count)) &- x0
+        for y in (side &* blockRow)..<min(height, side &* (blockRow &+ 1)) {
+            add(UnsafeRawPointer(j.output + (y &* width &+ x0) &* outputs), bytes: pixels &* outputs &* 4, forWrite: true)
+        }
+    }
+
+    /// The input patches (`side` x `side`, one pixel of border) of `count` blocks from block `first` of block row `blockRow`.
+    mutating func addInputs(_ j: smsr_winograd, side: Int, cin: Int, blockRow: Int, first: Int, count: Int, blockSize m: Int) {
+        let (height, width) = (Int(j.height), Int(j.width))
+        let x0 = max(0, m &* first &- 1)
+        let pixels = min(width, m &* (first &+ count) &+ 1) &- x0
+        let y0 = m &* blockRow &- 1
+        for y in max(0, y0)..<min(height, y0 &+ side) {
+            add(UnsafeRawPointer(j.input + (y &* width &+ x0) &* cin), bytes: pixels &* cin &* 4, forWrite: false)
+        }
+    }
+
+    /// Asks for the next `count` lines.
+    @inline(__always)
+    mutating func ask(_ count: Int) {
+        var left = count
+        while left > 0, span < spans, let line = next {
+            if forWrite[span] { smsr_prefetch_for_write(line) } else { smsr_prefetch(line) }
+            let following = line + Self.lineBytes
+            if following < ends[span]! {
+                next = following
+            } else {
+                span &+= 1
+                next = span < spans ? starts[span] : nil
+            }
+            left &-= 1
         }
     }
 }
