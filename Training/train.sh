@@ -47,6 +47,9 @@ start_one() {
     OMP_WAIT_POLICY=PASSIVE setsid nohup nice -n 19 $PY $T/train.py --state $T/state/x$s.pt.xz \
         $(grep -v '^#' $T/recipes/x$s.args) >> "$run/nohup.out" 2>&1 < /dev/null &
     echo $! > "$run/pgid"  # setsid makes the child its own group leader: pid == pgid
+    # setsid also starts a scheduler autogroup, and with autogroups a nice value counts only inside its
+    # group: the run would take a full share of the CPU beside everything else. Idle priority is the group's.
+    echo 19 > "/proc/$!/autogroup" 2>/dev/null || true
     echo "x$s: started (pgid $!), log $run/train.log"
 }
 
