@@ -43,13 +43,14 @@ start_one() {
     local s=$1 run=$T/runs/x$1
     if running "$s"; then echo "x$s: already running (pgid $(cat $run/pgid))"; return; fi
     mkdir -p "$run"
-    # shellcheck disable=SC2046
-    OMP_WAIT_POLICY=PASSIVE setsid nohup nice -n 19 $PY $T/train.py --state $T/state/x$s.pt.xz \
-        $(grep -v '^#' $T/recipes/x$s.args) >> "$run/nohup.out" 2>&1 < /dev/null &
-    echo $! > "$run/pgid"  # setsid makes the child its own group leader: pid == pgid
     # setsid also starts a scheduler autogroup, and with autogroups a nice value counts only inside its
-    # group: the run would take a full share of the CPU beside everything else. Idle priority is the group's.
-    echo 19 > "/proc/$!/autogroup" 2>/dev/null || true
+    # group: the run would take a full share of the CPU beside everything else. So the child, once in its
+    # new session, sets its group's nice to 19 itself (from here it would race the setsid), then execs.
+    # shellcheck disable=SC2046,SC2016
+    OMP_WAIT_POLICY=PASSIVE setsid nohup bash -c 'echo 19 > /proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' run \
+        $PY $T/train.py --state $T/state/x$s.pt.xz \
+        $(grep -v '^#' $T/recipes/x$s.args) >> "$run/nohup.out" 2>&1 < /dev/null &
+    echo $! > "$run/pgid"  # setsid makes the child its own group leader: pid == pgid (bash execs the run)
     echo "x$s: started (pgid $!), log $run/train.log"
 }
 
