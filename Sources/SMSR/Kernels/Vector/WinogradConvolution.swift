@@ -306,8 +306,8 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
 /// `P` blocks across every output of one component's product, two vectors of outputs at a time (one for an odd last).
 struct WinogradTiles<let P: Int, let CIN: Int> {
     @inline(__always)
-    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int, into m: UnsafeMutablePointer<Float>,
-                    ahead: inout WinogradLines, lines: Int) {
+    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int,
+                    into m: UnsafeMutablePointer<Float>, ahead: inout WinogradLines, lines: Int) {
         let lanes = FullVector.scalarCount
         var co = 0
         while co < pco {
