@@ -24,6 +24,9 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Map width in pixels.")
     var width: Int = 640
 
+    @Option(help: "Only the shapes whose name contains this text (for profiling one shape).")
+    var only: String?
+
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -60,6 +63,7 @@ struct BenchKernels: ParsableCommand {
         for shape in Self.shapes {
             // Only the vector kernels have the Winograd form.
             if shape.winograd > 0 && !chosen.runsWinogradForms { continue }
+            if let only, !shape.name.contains(only) { continue }
             // Small repeating values: the arithmetic is what is timed, and no value grows into denormals or infinities.
             let input = FeatureMap(height: height, width: width, channels: shape.inputs,
                                    values: (0..<(height * width * shape.inputs)).map { Float($0 % 7) * 0.125 })

@@ -199,9 +199,13 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                          ahead: inout WinogradLines) {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
-        let linesPerComponent = (ahead.lines &+ components &- 1) / components
+        // The lines are asked for a few at a time before every 16 inputs of every tile: asked for all at once before each
+        // component, they filled the misses the core can have in flight and the products waited on them (Benchmarks/README.md).
+        let lanes = FullVector.scalarCount
+        let tilesPerComponent = count / tileBlocks &* ((pco / lanes &+ 1) / 2)
+        let asks = components &* tilesPerComponent &* (cin / 16)
+        let linesPerAsk = (ahead.lines &+ asks &- 1) / asks
         for component in 0..<components {
-            ahead.ask(linesPerComponent)
             let u = j.weights + component &* cin &* pco
             let source = v + component &* batch &* cin
             let target = m + component &* batch &* pco
@@ -209,9 +213,11 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             while b < count {
                 // One block count per build: a product tile's accumulators must fit the registers.
                 #if SMSR_WIDE_VECTORS
-                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco,
+                                           ahead: &ahead, lines: linesPerAsk)
                 #else
-                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco)
+                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco,
+                                          ahead: &ahead, lines: linesPerAsk)
                 #endif
                 b &+= tileBlocks
             }
@@ -300,15 +306,16 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
 /// `P` blocks across every output of one component's product, two vectors of outputs at a time (one for an odd last).
 struct WinogradTiles<let P: Int, let CIN: Int> {
     @inline(__always)
-    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int, into m: UnsafeMutablePointer<Float>) {
+    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int,
+                    into m: UnsafeMutablePointer<Float>, ahead: inout WinogradLines, lines: Int) {
         let lanes = FullVector.scalarCount
         var co = 0
         while co < pco {
             if pco &- co >= 2 &* lanes {
-                WinogradTile<P, 2, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
+                WinogradTile<P, 2, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co, ahead: &ahead, lines: lines)
                 co &+= 2 &* lanes
             } else {
-                WinogradTile<P, 1, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co)
+                WinogradTile<P, 1, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co, ahead: &ahead, lines: lines)
                 co &+= lanes
             }
         }
@@ -316,11 +323,12 @@ struct WinogradTiles<let P: Int, let CIN: Int> {
 }
 
 /// `P` blocks by `NV` vectors of outputs of one component's product: per input, NV weight vectors and P
-/// broadcast transformed inputs give P * NV multiply-adds (the shape of `RunTile`).
+/// broadcast transformed inputs give P * NV multiply-adds (the shape of `RunTile`). Before every 16 inputs, `lines` of
+/// `ahead` are asked for.
 struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
     @inline(__always)
     static func compute(_ v: UnsafePointer<Float>, cin runtimeInputs: Int, weights: UnsafePointer<Float>, pco: Int,
-                        into m: UnsafeMutablePointer<Float>) {
+                        into m: UnsafeMutablePointer<Float>, ahead: inout WinogradLines, lines: Int) {
         typealias Vector = FullVector
         let lanes = Vector().scalarCount
         let cin = CIN > 0 ? CIN : runtimeInputs
@@ -328,14 +336,18 @@ struct WinogradTile<let P: Int, let NV: Int, let CIN: Int> {
         var w = weights
         var ci = 0
         while ci < cin {
-            var wv = InlineArray<NV, Vector>.zeros
-            for k in 0..<NV { wv[k] = UnsafeRawPointer(w + k &* lanes).loadUnaligned(as: Vector.self) }
-            for p in 0..<P {
-                let x = Vector(repeating: v[p &* cin &+ ci])
-                for k in 0..<NV { acc[p][k] = acc[p][k].addingProduct(x, wv[k]) }
+            ahead.ask(lines)
+            let end = ci &+ 16
+            while ci < end {
+                var wv = InlineArray<NV, Vector>.zeros
+                for k in 0..<NV { wv[k] = UnsafeRawPointer(w + k &* lanes).loadUnaligned(as: Vector.self) }
+                for p in 0..<P {
+                    let x = Vector(repeating: v[p &* cin &+ ci])
+                    for k in 0..<NV { acc[p][k] = acc[p][k].addingProduct(x, wv[k]) }
+                }
+                w += pco
+                ci &+= 1
             }
-            w += pco
-            ci &+= 1
         }
         for p in 0..<P {
             for k in 0..<NV {
