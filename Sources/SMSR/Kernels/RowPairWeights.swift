@@ -1,12 +1,28 @@
-/// A 3x3 convolution's weights for pairs of neighbouring pixels of a row by Winograd's F(2, 3) along the row
-/// (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U3 are the taps kx = 0 and kx = 2 themselves,
-/// which the kernels read from the layer's own weights; `values` holds U1 and U2 alone, laid out
+#if canImport(Glibc)
+import Glibc
+#endif
+/// A 3x3 convolution's weights for runs of neighbouring pixels of a row in tiles of m outputs by Winograd's F(m, 3)
+/// along the row (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U(m+1) are the taps kx = 0 and
+/// kx = 2 themselves (G's first row is (1, 0, 0), its last (0, 0, 1)), which the kernels read from the layer's own
+/// weights; each tile size's values hold U1 ... Um alone, laid out
 /// `values[(((component - 1) * 3 + ky) * inputs + ci) * laneOutputs + co]`, output columns padded with zeros to whole
 /// 16-float vectors.
 public struct RowPairWeights: Sendable, Equatable {
+    /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles).
+    static let tileSizes: [Int] = {
+        // EXPERIMENT: chosen by SMSR_ROW_TILES while measuring.
+        if let s = getenv("SMSR_ROW_TILES") { return String(cString: s).compactMap { Int(String($0)) } }
+        return [6, 4, 2]
+    }()
+
     public let inputs: Int
     public let laneOutputs: Int
+    /// Pairs: F(2, 3), components 1 and 2.
     public let values: [Float]
+    /// Tiles of 4: F(4, 3), components 1 ... 4.
+    public let fours: [Float]
+    /// Tiles of 6: F(6, 3), components 1 ... 6.
+    public let sixes: [Float]
 
     /// Nil where the kernels take no such form: other kernel sizes, inputs not in whole 16-channel vectors (at most
     /// 256), or weights with all-zero taps (which the direct convolution skips).
@@ -15,23 +31,59 @@ public struct RowPairWeights: Sendable, Equatable {
         guard weights.kernelSize == 3, inputs > 0, inputs % 16 == 0, inputs <= 256, outputs > 0, weights.emptyTaps == 0
         else { return nil }
         let lane = ConvWeights.laneOutputs(outputs)
-        let G = WinogradWeights.interpolation(2)
+        self.inputs = inputs
+        laneOutputs = lane
+        values = Self.transformed(weights, G: Self.interpolation(2), lane: lane)
+        fours = Self.transformed(weights, G: Self.interpolation(4), lane: lane)
+        sixes = Self.transformed(weights, G: Self.interpolation(6), lane: lane)
+    }
+
+    /// The weights of tiles of `size` (2, 4 or 6).
+    func values(size: Int) -> [Float] {
+        switch size {
+        case 2: values
+        case 4: fours
+        default: sixes
+        }
+    }
+
+    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4;
+    /// 0, +-1, +-2, +-1/2 for m = 6; then infinity), scaled so that the first row is (1, 0, 0): the input transforms
+    /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead.
+    static func interpolation(_ size: Int) -> [[Double]] {
+        switch size {
+        case 2: return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        case 4:
+            let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+            return [[1, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
+                    [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
+        default:
+            precondition(size == 6, "tiles of 2, 4 or 6")
+            let (ninth, ninetieth, fortyFifth) = (2.0 / 9, 1.0 / 90, 1.0 / 45)
+            return [[1, 0, 0], [-ninth, -ninth, -ninth], [-ninth, ninth, -ninth],
+                    [ninetieth, 2 * ninetieth, 4 * ninetieth], [ninetieth, -2 * ninetieth, 4 * ninetieth],
+                    [32 * fortyFifth, 16 * fortyFifth, 8 * fortyFifth], [32 * fortyFifth, -16 * fortyFifth, 8 * fortyFifth],
+                    [0, 0, 1]]
+        }
+    }
+
+    /// U1 ... Um in double precision, rounded once.
+    private static func transformed(_ weights: ConvWeights, G: [[Double]], lane: Int) -> [Float] {
+        let (inputs, outputs) = (weights.inputs, weights.outputs)
+        let inner = G.count - 2
         let g = weights.values
-        var u = [Float](repeating: 0, count: 2 * 3 * inputs * lane)
-        // In double precision, rounded once.
+        var u = [Float](repeating: 0, count: inner * 3 * inputs * lane)
         for ky in 0..<3 {
             for ci in 0..<inputs {
                 for co in 0..<outputs {
                     let taps = (0..<3).map { kx in Double(g[((ky * 3 + kx) * inputs + ci) * outputs + co]) }
-                    for k in 1...2 {
+                    for k in 1...inner {
                         let value = G[k][0] * taps[0] + G[k][1] * taps[1] + G[k][2] * taps[2]
                         u[(((k - 1) * 3 + ky) * inputs + ci) * lane + co] = Float(value)
                     }
                 }
             }
         }
-        self.inputs = inputs
-        laneOutputs = lane
-        values = u
+        return u
     }
 }
