@@ -41,7 +41,7 @@ import Testing
         var random = SplitMix64(seed: UInt64(7_700 + index))
         let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
         let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
-        let pairs = try #require(RowPairWeights(weights))
+        let pairs = try #require(RowPairWeights(weights, sizes: [6, 4, 2]))
         let mask = density < 0 ? Self.runsMask(h, w) : ReferenceKernelTests.randomMask(h, w, density: density, &random)
         let positions = (0..<(h * w)).filter { mask.bits[$0] != 0 }
         // Pixels not listed keep this value; listed ones are all written.

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 /// A 3x3 convolution's weights for runs of neighbouring pixels of a row in tiles of m outputs by Winograd's F(m, 3)
 /// along the row (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U(m+1) are the taps kx = 0 and
 /// kx = 2 themselves (G's first row is (1, 0, 0), its last (0, 0, 1)), which the kernels read from the layer's own
@@ -8,12 +5,10 @@ import Glibc
 /// `values[(((component - 1) * 3 + ky) * inputs + ci) * laneOutputs + co]`, output columns padded with zeros to whole
 /// 16-float vectors.
 public struct RowPairWeights: Sendable, Equatable {
-    /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles).
-    static let tileSizes: [Int] = {
-        // EXPERIMENT: chosen by SMSR_ROW_TILES while measuring.
-        if let s = getenv("SMSR_ROW_TILES") { return String(cString: s).compactMap { Int(String($0)) } }
-        return [6, 4, 2]
-    }()
+    /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
+    /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, with rounding
+    /// that reaches further (Benchmarks/README.md, kernel choices): the kernels take them, the network does not.
+    static let tileSizes = [4, 2]
 
     public let inputs: Int
     public let laneOutputs: Int
@@ -21,12 +16,12 @@ public struct RowPairWeights: Sendable, Equatable {
     public let values: [Float]
     /// Tiles of 4: F(4, 3), components 1 ... 4.
     public let fours: [Float]
-    /// Tiles of 6: F(6, 3), components 1 ... 6.
+    /// Tiles of 6: F(6, 3), components 1 ... 6 (empty unless asked for).
     public let sixes: [Float]
 
     /// Nil where the kernels take no such form: other kernel sizes, inputs not in whole 16-channel vectors (at most
     /// 256), or weights with all-zero taps (which the direct convolution skips).
-    init?(_ weights: ConvWeights) {
+    init?(_ weights: ConvWeights, sizes: [Int] = tileSizes) {
         let (inputs, outputs) = (weights.inputs, weights.outputs)
         guard weights.kernelSize == 3, inputs > 0, inputs % 16 == 0, inputs <= 256, outputs > 0, weights.emptyTaps == 0
         else { return nil }
@@ -34,8 +29,8 @@ public struct RowPairWeights: Sendable, Equatable {
         self.inputs = inputs
         laneOutputs = lane
         values = Self.transformed(weights, G: Self.interpolation(2), lane: lane)
-        fours = Self.transformed(weights, G: Self.interpolation(4), lane: lane)
-        sixes = Self.transformed(weights, G: Self.interpolation(6), lane: lane)
+        fours = sizes.contains(4) ? Self.transformed(weights, G: Self.interpolation(4), lane: lane) : []
+        sixes = sizes.contains(6) ? Self.transformed(weights, G: Self.interpolation(6), lane: lane) : []
     }
 
     /// The weights of tiles of `size` (2, 4 or 6).

@@ -49,9 +49,11 @@ extension SparseMaskBlock {
         }
         precondition(rowPairs.isEmpty || rowPairs.count == layers.count, "row pair weights per layer")
         let pairLayers = rowPairs.indices.filter { rowPairs[$0] != nil }
-        let tileSizes = RowPairWeights.tileSizes
+        let tileSizes = [2, 4, 6].filter { $0 == 2 || RowPairWeights.tileSizes.contains($0) }
+        precondition(pairLayers.allSatisfy { l in tileSizes.allSatisfy { !rowPairs[l]!.values(size: $0).isEmpty } },
+                     "row tile weights for every size taken")
         let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
-            + pairLayers.flatMap { l in [2, 4, 6].map { rowPairs[l]!.values(size: $0) } }
+            + pairLayers.flatMap { l in tileSizes.map { rowPairs[l]!.values(size: $0) } }
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -63,10 +65,10 @@ extension SparseMaskBlock {
                                     withPointers(weights) { pointers in
                                         var pairWeights = [RowTilePointers?](repeating: nil, count: layers.count)
                                         for (k, l) in pairLayers.enumerated() {
-                                            let base = layers.count + 2 + 3 * k
+                                            let base = layers.count + 2 + tileSizes.count * k
                                             pairWeights[l] = RowTilePointers(
-                                                pairs: pointers[base], fours: tileSizes.contains(4) ? pointers[base + 1] : nil,
-                                                sixes: tileSizes.contains(6) ? pointers[base + 2] : nil)
+                                                pairs: pointers[base], fours: tileSizes.firstIndex(of: 4).map { pointers[base + $0] },
+                                                sixes: tileSizes.firstIndex(of: 6).map { pointers[base + $0] })
                                         }
                                         let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
                                                               ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
