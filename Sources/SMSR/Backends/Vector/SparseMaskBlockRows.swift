@@ -26,8 +26,9 @@ extension SparseMaskBlock {
     ///
     /// `firstLayer`, when given, already holds layer 0's dense outputs (after ReLU) at every pixel, in channels
     /// `offset..<offset+d0` of each pixel (see `JointFirstConvolution`); layer 0 then computes only the rest.
-    /// `rowPairs`, per layer, takes the masked passes' runs of neighbouring pixels in tiles of 6, 4 and 2 by Winograd's
-    /// F(m, 3) along the row (`RowPairWinograd`; empty or nil: every masked pixel sums its taps directly).
+    /// `rowPairs`, per layer, takes the masked passes' runs of neighbouring pixels in tiles of `RowPairWeights.tileSizes`
+    /// (4 and 2) by Winograd's F(m, 3) along the row (`RowPairWinograd`; empty or nil: every masked pixel sums its taps
+    /// directly).
     /// `stripes`, when given, replaces the stripes of equal estimated work that the threads start from.
     @discardableResult
     func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, firstLayer: (map: FeatureMap, offset: Int)? = nil,
