@@ -6,8 +6,9 @@
 /// 16-float vectors.
 public struct RowPairWeights: Sendable, Equatable {
     /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
-    /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, with rounding
-    /// that reaches further (Benchmarks/README.md, kernel choices): the kernels take them, the network does not.
+    /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
+    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/README.md, kernel choices): the kernels take
+    /// them, the network does not.
     static let tileSizes = [4, 2]
 
     public let inputs: Int
