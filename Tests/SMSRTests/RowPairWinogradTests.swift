@@ -57,7 +57,6 @@ import Testing
         input.values.withUnsafeBufferPointer { x in
             weights.laneValues.withUnsafeBufferPointer { wt in
                 pairs.values.withUnsafeBufferPointer { u in
-                    pairs.fours.withUnsafeBufferPointer { fours in
                         pairs.sixes.withUnsafeBufferPointer { sixes in
                             list.withUnsafeBufferPointer { p in
                                 ours.withUnsafeMutableBufferPointer { out in
@@ -68,12 +67,11 @@ import Testing
                                         output_channels: cout, computed_outputs: cout, cleared_outputs: cout, accumulate: 0,
                                         relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0, positions: p.baseAddress,
                                         first: 0, count: p.count, empty_taps: 0, bias_last: 0)
-                                    kernels.execute(job, rowPairs: u.baseAddress!, fours: sizes.contains(4) ? fours.baseAddress : nil,
+                                    kernels.execute(job, rowPairs: u.baseAddress!, fours: sizes.contains(4),
                                                     sixes: sizes.contains(6) ? sixes.baseAddress : nil)
                                 }
                             }
                         }
-                    }
                 }
             }
         }
@@ -154,5 +152,23 @@ import Testing
         var empty = weights(3, 16)
         for i in 0..<(16 * 8) { empty.values[4 * 16 * 8 + i] = 0 }
         #expect(RowPairWeights(empty) == nil, "a tap of zeros: the direct sums skip it")
+    }
+
+    /// Pairs and tiles of 4 share one array: with tiles of 4 its first two components are the pairs' alone, bit for bit
+    /// (1/2 (g0 +- g1 + g2)), and two more follow; without them it holds the pairs' two.
+    @Test func pairsAndFoursShareTheirFirstComponents() throws {
+        var random = SplitMix64(seed: 7_702)
+        let (cin, cout) = (32, 24)
+        let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
+        let pairs = try #require(RowPairWeights(weights, sizes: [2]))
+        let shared = try #require(RowPairWeights(weights, sizes: [4, 2]))
+        let component = 3 * cin * shared.laneOutputs
+        #expect(pairs.values.count == 2 * component && shared.values.count == 4 * component)
+        #expect(Array(shared.values.prefix(2 * component)) == pairs.values)
+        #expect(pairs.values(size: 4).isEmpty && shared.values(size: 4) == shared.values && shared.sixes.isEmpty)
+        let (ky, ci, co) = (1, 5, 7)
+        let taps = (0..<3).map { kx in Double(weights.values[((ky * 3 + kx) * cin + ci) * cout + co]) }
+        let u1 = shared.values[(ky * cin + ci) * shared.laneOutputs + co]
+        #expect(u1 == Float(0.5 * (taps[0] + taps[1] + taps[2])))
     }
 }

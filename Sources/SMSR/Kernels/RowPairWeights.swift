@@ -1,9 +1,10 @@
 /// A 3x3 convolution's weights for runs of neighbouring pixels of a row in tiles of m outputs by Winograd's F(m, 3)
 /// along the row (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U(m+1) are the taps kx = 0 and
 /// kx = 2 themselves (G's first row is (1, 0, 0), its last (0, 0, 1)), which the kernels read from the layer's own
-/// weights; each tile size's values hold U1 ... Um alone, laid out
+/// weights; the values hold U1 ... Um alone, laid out
 /// `values[(((component - 1) * 3 + ky) * inputs + ci) * laneOutputs + co]`, output columns padded with zeros to whole
-/// 16-float vectors.
+/// 16-float vectors. Pairs and tiles of 4 share one array: F(4, 3)'s G rows 1 and 2 are the pairs' (points 1 and -1),
+/// so pairs read its first two components and tiles of 4 all four.
 public struct RowPairWeights: Sendable, Equatable {
     /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
     /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
@@ -13,10 +14,9 @@ public struct RowPairWeights: Sendable, Equatable {
 
     public let inputs: Int
     public let laneOutputs: Int
-    /// Pairs: F(2, 3), components 1 and 2.
+    /// Pairs and tiles of 4: components 1 and 2 of F(2, 3), which are F(4, 3)'s too, then F(4, 3)'s components 3 and 4
+    /// where tiles of 4 are taken.
     public let values: [Float]
-    /// Tiles of 4: F(4, 3), components 1 ... 4.
-    public let fours: [Float]
     /// Tiles of 6: F(6, 3), components 1 ... 6 (empty unless asked for).
     public let sixes: [Float]
 
@@ -29,29 +29,31 @@ public struct RowPairWeights: Sendable, Equatable {
         let lane = ConvWeights.laneOutputs(outputs)
         self.inputs = inputs
         laneOutputs = lane
-        values = Self.transformed(weights, G: Self.interpolation(2), lane: lane)
-        fours = sizes.contains(4) ? Self.transformed(weights, G: Self.interpolation(4), lane: lane) : []
+        values = Self.transformed(weights, G: Self.interpolation(sizes.contains(4) ? 4 : 2), lane: lane)
         sixes = sizes.contains(6) ? Self.transformed(weights, G: Self.interpolation(6), lane: lane) : []
     }
 
-    /// The weights of tiles of `size` (2, 4 or 6).
+    /// The weights of tiles of `size` (2, 4 or 6); pairs read the first two components of tiles of 4's. Empty where that
+    /// size was not asked for.
     func values(size: Int) -> [Float] {
         switch size {
-        case 2: values
-        case 4: fours
+        case 2: self.values
+        case 4: self.values.count == 4 * 3 * inputs * laneOutputs ? self.values : []
         default: sixes
         }
     }
 
     /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4;
     /// 0, +-1, +-2, +-1/2 for m = 6; then infinity), scaled so that the first row is (1, 0, 0): the input transforms
-    /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead.
+    /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead. F(4, 3)'s rows 1 and 2 are the pairs'
+    /// (1/2 (g0 +- g1 + g2), where the first row's scale alone would give -1/6 (g0 +- g1 + g2)), so the two share those
+    /// components; F(4, 3)'s transforms carry the factor -1/3 between them.
     static func interpolation(_ size: Int) -> [[Double]] {
         switch size {
         case 2: return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
         case 4:
             let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
-            return [[1, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
+            return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5],
                     [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
         default:
             precondition(size == 6, "tiles of 2, 4 or 6")

@@ -50,11 +50,14 @@ extension SparseMaskBlock {
         }
         precondition(rowPairs.isEmpty || rowPairs.count == layers.count, "row pair weights per layer")
         let pairLayers = rowPairs.indices.filter { rowPairs[$0] != nil }
-        let tileSizes = [2, 4, 6].filter { $0 == 2 || RowPairWeights.tileSizes.contains($0) }
-        precondition(pairLayers.allSatisfy { l in tileSizes.allSatisfy { !rowPairs[l]!.values(size: $0).isEmpty } },
+        let (fours, sixes) = (RowPairWeights.tileSizes.contains(4), RowPairWeights.tileSizes.contains(6))
+        precondition(pairLayers.allSatisfy { l in [2, 4, 6].allSatisfy { size in
+            !RowPairWeights.tileSizes.contains(size) || !rowPairs[l]!.values(size: size).isEmpty } },
                      "row tile weights for every size taken")
+        // Per layer taking tiles: the pairs' and fours' one array, then the sixes' where taken.
+        let tileArrays = sixes ? 2 : 1
         let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
-            + pairLayers.flatMap { l in tileSizes.map { rowPairs[l]!.values(size: $0) } }
+            + pairLayers.flatMap { l in [rowPairs[l]!.values] + (sixes ? [rowPairs[l]!.sixes] : []) }
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -66,10 +69,9 @@ extension SparseMaskBlock {
                                     withPointers(weights) { pointers in
                                         var pairWeights = [RowTilePointers?](repeating: nil, count: layers.count)
                                         for (k, l) in pairLayers.enumerated() {
-                                            let base = layers.count + 2 + tileSizes.count * k
-                                            pairWeights[l] = RowTilePointers(
-                                                pairs: pointers[base], fours: tileSizes.firstIndex(of: 4).map { pointers[base + $0] },
-                                                sixes: tileSizes.firstIndex(of: 6).map { pointers[base + $0] })
+                                            let base = layers.count + 2 + tileArrays * k
+                                            pairWeights[l] = RowTilePointers(pairs: pointers[base], fours: fours,
+                                                                             sixes: sixes ? pointers[base + 1] : nil)
                                         }
                                         let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
                                                               ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
@@ -262,7 +264,7 @@ extension SparseMaskBlock {
                 masked.computed_outputs -= done
                 masked.cleared_outputs -= done
                 if let tiles = sources.rowPairs[layer] {
-                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours.map { $0 + done },
+                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours,
                                            sixes: tiles.sixes.map { $0 + done })
                 }
             }
@@ -349,10 +351,11 @@ private struct RowSources {
     let firstLayer: (values: UnsafePointer<Float>, stride: Int)?
 }
 
-/// A layer's weights for tiles of 2, 4 and 6 masked pixels (`RowPairWeights`), the longer ones nil where not used.
+/// A layer's weights for tiles of 2, 4 and 6 masked pixels (`RowPairWeights`): the pairs' array, whose components 3 and 4
+/// tiles of 4 read too where `fours` is set; the sixes' nil where not used.
 private struct RowTilePointers {
     let pairs: UnsafePointer<Float>
-    let fours: UnsafePointer<Float>?
+    let fours: Bool
     let sixes: UnsafePointer<Float>?
 }
 

@@ -33,7 +33,7 @@ struct RowTileRuns<let CIN: Int> {
         let pco = Int(j.padded_outputs)
         let (height, width) = (Int(j.height), Int(j.width))
         let count = Int(j.count)
-        let longest = job.sixes != nil ? 6 : (job.fours != nil ? 4 : 2)
+        let longest = job.sixes != nil ? 6 : (job.fours != 0 ? 4 : 2)
         let transformedCount = (longest &+ 2) &* batch &* depth
         let productCount = (longest &+ 2) &* batch &* pco
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transformedCount &+ productCount)
@@ -81,14 +81,14 @@ struct RowTileRuns<let CIN: Int> {
                                              transformed: transformed, products: products)
                     sixCount = 0
                 }
-            } else if job.fours != nil && (run >= 4 || (run == 3 && room >= 4)) {
+            } else if job.fours != 0 && (run >= 4 || (run == 3 && room >= 4)) {
                 let stored = min(run, 4)
                 fours[fourCount] = q
                 fourLengths[fourCount] = stored
                 fourCount &+= 1
                 i &+= stored
                 if fourCount == batch {
-                    RowTiles<CIN, 4>.compute(j, first: fours, stored: fourLengths, count: fourCount, weights: job.fours,
+                    RowTiles<CIN, 4>.compute(j, first: fours, stored: fourLengths, count: fourCount, weights: job.weights,
                                              transformed: transformed, products: products)
                     fourCount = 0
                 }
@@ -112,7 +112,7 @@ struct RowTileRuns<let CIN: Int> {
                                      transformed: transformed, products: products)
         }
         if fourCount > 0 {
-            RowTiles<CIN, 4>.compute(j, first: fours, stored: fourLengths, count: fourCount, weights: job.fours,
+            RowTiles<CIN, 4>.compute(j, first: fours, stored: fourLengths, count: fourCount, weights: job.weights,
                                      transformed: transformed, products: products)
         }
         if pairCount > 0 {
