@@ -76,12 +76,12 @@ extension ReferenceKernels {
         case 2:
             return ([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], [[1, 1, 1, 0], [0, 1, -1, -1]])
         case 4:
-            // Rows 1 and 2 carry -1/3: U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
-            let third: Float = 1.0 / 3
-            return ([[1, 0, -1.25, 0, 0.25, 0], [0, 4 * third, 4 * third, -third, -third, 0],
-                     [0, -4 * third, 4 * third, third, -third, 0], [0, -2, -1, 2, 1, 0],
+            // Columns 1 and 2 of A^T carry -1/3: U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
+            let third: Float = -1.0 / 3
+            return ([[1, 0, -1.25, 0, 0.25, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
                      [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
-                    [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]])
+                    [[1, third, third, 1, 1, 0], [0, third, -third, 2, -2, 0], [0, third, third, 4, 4, 0],
+                     [0, third, -third, 8, -8, 1]])
         default:
             precondition(m == 6, "tiles of 2, 4 or 6")
             return ([[1, 0, -5.25, 0, 5.25, 0, -1, 0], [0, 1, 1, -4.25, -4.25, 1, 1, 0], [0, -1, 1, 4.25, -4.25, -1, 1, 0],

@@ -127,11 +127,10 @@ struct RowTiles<let CIN: Int, let M: Int> {
         case 4:
             let (d0, d1, d2, d3, d4, d5) = (load(0), load(1), load(2), load(3), load(4), load(5))
             store(0, d0 + (d4 * c(0.25) - d2 * c(1.25)))
-            // Rows 1 and 2 carry -1/3, so that U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
             let (s12, s34) = (d1 + d2, d3 + d4)
-            store(1, (s12 * c(4) - s34) * c(1.0 / 3))
-            let (e21, e43) = (d2 - d1, d3 - d4)
-            store(2, (e21 * c(4) + e43) * c(1.0 / 3))
+            store(1, s34 - s12 * c(4))
+            let (e12, e34) = (d1 - d2, d4 - d3)
+            store(2, e34 + e12 * c(4))
             let (e42, e31) = (d4 - d2, d3 - d1)
             store(3, e42 + e31 * c(2))
             store(4, e42 - e31 * c(2))
@@ -171,7 +170,8 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(1, m1 - m2 - m3)
         case 4:
             let (m0, m1, m2, m3, m4, m5) = (load(0), load(1), load(2), load(3), load(4), load(5))
-            let (s12, e12, s34, e34) = (m1 + m2, m1 - m2, m3 + m4, m3 - m4)
+            // Products 1 and 2 carry -1/3, so that U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
+            let (s12, e12, s34, e34) = ((m1 + m2) * c(-1.0 / 3), (m1 - m2) * c(-1.0 / 3), m3 + m4, m3 - m4)
             store(0, m0 + s12 + s34)
             store(1, e12 + e34 * c(2))
             store(2, s12 + s34 * c(4))
