@@ -93,8 +93,9 @@ import Testing
     /// blocks): (36,864 - 16,384) * 4,096; fusion in 4x4 blocks (256): (36,864 - 9,216) * 4,096; x2 tail 64->12 in 4x4:
     /// 27,648 * 768; five joint first convolutions of 16 + d0 outputs (d0 = 24, 16, 16, 3, 14; 153 in all) in 2x2:
     /// 20,480 * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256. The masked passes'
-    /// pairs of neighbouring pixels (F(2, 3) along the row: 12 where the taps take 18) leave out 6 times the paper's count
-    /// of a masked pixel's work per tap, 64 * s_in + s_out * d_in, in each layer, per pair of the block's mask.
+    /// tiles of m neighbouring pixels (F(m, 3) along the row: 3 (m + 2) where the taps take 9 per stored output) leave
+    /// out 6, 18 and 30 times the paper's count of a masked pixel's work per tap, 64 * s_in + s_out * d_in, in each
+    /// layer, per tile of 2, 4 and 6 of the block's mask, and 9 and 21 per tile of 4 storing 3 and of 6 storing 5.
     @Test func multiplyAddsLeaveOutWhatWinogradSaves() throws {
         let input = try Self.crop()
         var kernels = try #require(SIMDKernels(InstructionSet.allCases.first(where: \.isSupported) ?? .avx2))
@@ -106,8 +107,20 @@ import Testing
                 let denseIn = i == 0 ? 64 : block.splits[i - 1].dense.count
                 return sum + 64 * (64 - denseIn) + block.splits[i].sparse.count * denseIn
             }
-            #expect(RowPairCount.pairs(in: mask) > 0)
-            pairs += 6 * perTap * RowPairCount.pairs(in: mask)
+            let tiles = RowPairCount.tiles(in: mask, sizes: RowPairWeights.tileSizes)
+            #expect(tiles.values.reduce(0, +) > 0)
+            for (tile, count) in tiles {
+                // Stored outputs: 9 multiply-adds each directly; the tile's components: 3 each.
+                let perTile = switch (tile.size, tile.stored) {
+                case (2, 2): 6
+                case (4, 4): 18
+                case (4, 3): 9
+                case (6, 6): 30
+                case (6, 5): 21
+                default: Int.min
+                }
+                pairs += perTap * perTile * count
+            }
         }
         let saved = 20_480 * 4_096 + 27_648 * 4_096 + 27_648 * 768 + 20_480 * 64 * 153 + 5 * 5_120 * 256 + pairs
         #expect(winograd.work.executed - winograd.multiplyAdds == saved)

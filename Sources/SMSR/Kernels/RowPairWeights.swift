@@ -1,37 +1,87 @@
-/// A 3x3 convolution's weights for pairs of neighbouring pixels of a row by Winograd's F(2, 3) along the row
-/// (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U3 are the taps kx = 0 and kx = 2 themselves,
-/// which the kernels read from the layer's own weights; `values` holds U1 and U2 alone, laid out
+/// A 3x3 convolution's weights for runs of neighbouring pixels of a row in tiles of m outputs by Winograd's F(m, 3)
+/// along the row (`smsr_row_pairs`): per kernel row, U = G g of its three taps. U0 and U(m+1) are the taps kx = 0 and
+/// kx = 2 themselves (G's first row is (1, 0, 0), its last (0, 0, 1)), which the kernels read from the layer's own
+/// weights; the values hold U1 ... Um alone, laid out
 /// `values[(((component - 1) * 3 + ky) * inputs + ci) * laneOutputs + co]`, output columns padded with zeros to whole
-/// 16-float vectors.
+/// 16-float vectors. Pairs and tiles of 4 share one array: F(4, 3)'s G rows 1 and 2 are the pairs' (points 1 and -1),
+/// so pairs read its first two components and tiles of 4 all four.
 public struct RowPairWeights: Sendable, Equatable {
+    /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
+    /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
+    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/README.md, kernel choices): the kernels take
+    /// them, the network does not.
+    static let tileSizes = [4, 2]
+
     public let inputs: Int
     public let laneOutputs: Int
+    /// Pairs and tiles of 4: components 1 and 2 of F(2, 3), which are F(4, 3)'s too, then F(4, 3)'s components 3 and 4
+    /// where tiles of 4 are taken.
     public let values: [Float]
+    /// Tiles of 6: F(6, 3), components 1 ... 6 (empty unless asked for).
+    public let sixes: [Float]
 
     /// Nil where the kernels take no such form: other kernel sizes, inputs not in whole 16-channel vectors (at most
     /// 256), or weights with all-zero taps (which the direct convolution skips).
-    init?(_ weights: ConvWeights) {
+    init?(_ weights: ConvWeights, sizes: [Int] = tileSizes) {
         let (inputs, outputs) = (weights.inputs, weights.outputs)
         guard weights.kernelSize == 3, inputs > 0, inputs % 16 == 0, inputs <= 256, outputs > 0, weights.emptyTaps == 0
         else { return nil }
         let lane = ConvWeights.laneOutputs(outputs)
-        let G = WinogradWeights.interpolation(2)
+        self.inputs = inputs
+        laneOutputs = lane
+        values = Self.transformed(weights, G: Self.interpolation(sizes.contains(4) ? 4 : 2), lane: lane)
+        sixes = sizes.contains(6) ? Self.transformed(weights, G: Self.interpolation(6), lane: lane) : []
+    }
+
+    /// The weights of tiles of `size` (2, 4 or 6); pairs read the first two components of tiles of 4's. Empty where that
+    /// size was not asked for.
+    func values(size: Int) -> [Float] {
+        switch size {
+        case 2: self.values
+        case 4: self.values.count == 4 * 3 * inputs * laneOutputs ? self.values : []
+        default: sixes
+        }
+    }
+
+    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4;
+    /// 0, +-1, +-2, +-1/2 for m = 6; then infinity), scaled so that the first row is (1, 0, 0): the input transforms
+    /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead. F(4, 3)'s rows 1 and 2 are the pairs'
+    /// (1/2 (g0 +- g1 + g2), where the first row's scale alone would give -1/6 (g0 +- g1 + g2)), so the two share those
+    /// components; F(4, 3)'s transforms carry the factor -1/3 between them.
+    static func interpolation(_ size: Int) -> [[Double]] {
+        switch size {
+        case 2: return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        case 4:
+            let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+            return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5],
+                    [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
+        default:
+            precondition(size == 6, "tiles of 2, 4 or 6")
+            let (ninth, ninetieth, fortyFifth) = (2.0 / 9, 1.0 / 90, 1.0 / 45)
+            return [[1, 0, 0], [-ninth, -ninth, -ninth], [-ninth, ninth, -ninth],
+                    [ninetieth, 2 * ninetieth, 4 * ninetieth], [ninetieth, -2 * ninetieth, 4 * ninetieth],
+                    [32 * fortyFifth, 16 * fortyFifth, 8 * fortyFifth], [32 * fortyFifth, -16 * fortyFifth, 8 * fortyFifth],
+                    [0, 0, 1]]
+        }
+    }
+
+    /// U1 ... Um in double precision, rounded once.
+    private static func transformed(_ weights: ConvWeights, G: [[Double]], lane: Int) -> [Float] {
+        let (inputs, outputs) = (weights.inputs, weights.outputs)
+        let inner = G.count - 2
         let g = weights.values
-        var u = [Float](repeating: 0, count: 2 * 3 * inputs * lane)
-        // In double precision, rounded once.
+        var u = [Float](repeating: 0, count: inner * 3 * inputs * lane)
         for ky in 0..<3 {
             for ci in 0..<inputs {
                 for co in 0..<outputs {
                     let taps = (0..<3).map { kx in Double(g[((ky * 3 + kx) * inputs + ci) * outputs + co]) }
-                    for k in 1...2 {
+                    for k in 1...inner {
                         let value = G[k][0] * taps[0] + G[k][1] * taps[1] + G[k][2] * taps[2]
                         u[(((k - 1) * 3 + ky) * inputs + ci) * lane + co] = Float(value)
                     }
                 }
             }
         }
-        self.inputs = inputs
-        laneOutputs = lane
-        values = u
+        return u
     }
 }

@@ -26,8 +26,9 @@ extension SparseMaskBlock {
     ///
     /// `firstLayer`, when given, already holds layer 0's dense outputs (after ReLU) at every pixel, in channels
     /// `offset..<offset+d0` of each pixel (see `JointFirstConvolution`); layer 0 then computes only the rest.
-    /// `rowPairs`, per layer, takes the masked passes' neighbouring pixels in pairs by Winograd's F(2, 3) along the row
-    /// (`RowPairWinograd`; empty or nil: every masked pixel sums its taps directly).
+    /// `rowPairs`, per layer, takes the masked passes' runs of neighbouring pixels in tiles of `RowPairWeights.tileSizes`
+    /// (4 and 2) by Winograd's F(m, 3) along the row (`RowPairWinograd`; empty or nil: every masked pixel sums its taps
+    /// directly).
     /// `stripes`, when given, replaces the stripes of equal estimated work that the threads start from.
     @discardableResult
     func runRows(_ input: FeatureMap, mask: SpatialMask, kernels: SIMDKernels, firstLayer: (map: FeatureMap, offset: Int)? = nil,
@@ -49,7 +50,14 @@ extension SparseMaskBlock {
         }
         precondition(rowPairs.isEmpty || rowPairs.count == layers.count, "row pair weights per layer")
         let pairLayers = rowPairs.indices.filter { rowPairs[$0] != nil }
-        let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias] + pairLayers.map { rowPairs[$0]!.values }
+        let (fours, sixes) = (RowPairWeights.tileSizes.contains(4), RowPairWeights.tileSizes.contains(6))
+        precondition(pairLayers.allSatisfy { l in [2, 4, 6].allSatisfy { size in
+            !RowPairWeights.tileSizes.contains(size) || !rowPairs[l]!.values(size: size).isEmpty } },
+                     "row tile weights for every size taken")
+        // Per layer taking tiles: the pairs' and fours' one array, then the sixes' where taken.
+        let tileArrays = sixes ? 2 : 1
+        let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
+            + pairLayers.flatMap { l in [rowPairs[l]!.values] + (sixes ? [rowPairs[l]!.sixes] : []) }
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -59,8 +67,12 @@ extension SparseMaskBlock {
                             mask.zeros.withUnsafeBufferPointer { zeros in
                                 firstValues.withUnsafeBufferPointer { first in
                                     withPointers(weights) { pointers in
-                                        var pairWeights = [UnsafePointer<Float>?](repeating: nil, count: layers.count)
-                                        for (k, l) in pairLayers.enumerated() { pairWeights[l] = pointers[layers.count + 2 + k] }
+                                        var pairWeights = [RowTilePointers?](repeating: nil, count: layers.count)
+                                        for (k, l) in pairLayers.enumerated() {
+                                            let base = layers.count + 2 + tileArrays * k
+                                            pairWeights[l] = RowTilePointers(pairs: pointers[base], fours: fours,
+                                                                             sixes: sixes ? pointers[base + 1] : nil)
+                                        }
                                         let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
                                                               ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
                                                               rowPairs: pairWeights,
@@ -251,9 +263,14 @@ extension SparseMaskBlock {
                 masked.weights += done
                 masked.computed_outputs -= done
                 masked.cleared_outputs -= done
-                if let pairs = sources.rowPairs[layer] { return kernels.execute(masked, rowPairs: pairs + done) }
+                if let tiles = sources.rowPairs[layer] {
+                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours,
+                                           sixes: tiles.sixes.map { $0 + done })
+                }
             }
-            if let pairs = sources.rowPairs[layer] { return kernels.execute(masked, rowPairs: pairs) }
+            if let tiles = sources.rowPairs[layer] {
+                return kernels.execute(masked, rowPairs: tiles.pairs, fours: tiles.fours, sixes: tiles.sixes)
+            }
             kernels.execute(masked)
         }
 
@@ -326,12 +343,20 @@ private struct RowSources {
     let zeros: UnsafePointer<Int32>?
     /// Layer weights, then the collects' weights joined (layer after layer), then the collect bias (padded).
     let weights: [UnsafePointer<Float>]
-    /// Per layer, its weights for pairs of masked pixels (`RowPairWeights`), or nil.
-    let rowPairs: [UnsafePointer<Float>?]
+    /// Per layer, its weights for tiles of masked pixels (`RowPairWeights`), or nil.
+    let rowPairs: [RowTilePointers?]
     /// Per output row, the sum of each channel (height x channels).
     let rowSums: UnsafeMutablePointer<Double>
     /// Layer 0's dense outputs at pixel 0 and the pixel stride, when computed beforehand.
     let firstLayer: (values: UnsafePointer<Float>, stride: Int)?
+}
+
+/// A layer's weights for tiles of 2, 4 and 6 masked pixels (`RowPairWeights`): the pairs' array, whose components 3 and 4
+/// tiles of 4 read too where `fours` is set; the sixes' nil where not used.
+private struct RowTilePointers {
+    let pairs: UnsafePointer<Float>
+    let fours: Bool
+    let sixes: UnsafePointer<Float>?
 }
 
 /// Calls `body` with a pointer to each array's storage, valid for the call.

@@ -82,20 +82,20 @@ struct VectorBackend: NetworkBackend {
     }
 
     /// Per dense 3x3 convolution that runs in Winograd's form, the direct sums' `9 * inputs * outputs` per pixel less
-    /// `(m+2)^2 * inputs * outputs` per m x m block (blocks cut by the border counted whole, as computed); per pair of
-    /// masked pixels in a masked pass (`RowPairWinograd`), 18 less 12 times the paper's count of a masked pixel's work per
-    /// tap in that layer.
+    /// `(m+2)^2 * inputs * outputs` per m x m block (blocks cut by the border counted whole, as computed); per tile of m
+    /// masked pixels in a masked pass (`RowPairWinograd`, F(m, 3) along the row), 9 per stored output less 3 (m + 2)
+    /// times the paper's count of a masked pixel's work per tap in that layer (`RowPairCount.saved`).
     func multiplyAddsSaved(_ network: SMSRNetwork, height h: Int, width w: Int, masks: InferenceOptions.Masks,
                            spatialMasks: [SpatialMask]) -> Int {
         guard vector.usesWinograd else { return 0 }
         var pairs = 0
         for (b, mask) in zip(network.blocks.indices, spatialMasks) where b < VectorForms.of(network).rowPairs.count {
             let block = network.blocks[b]
-            let count = RowPairCount.pairs(in: mask)
+            let count = RowPairCount.saved(in: mask, sizes: RowPairWeights.tileSizes)
             for (i, form) in VectorForms.of(network).rowPairs[b].enumerated() where form != nil {
                 let (denseIn, denseOut) = (block.denseInputs(layer: i), block.splits[i].dense.count)
                 let (sparseIn, sparseOut) = (block.layers[i].inputs - denseIn, block.layers[i].outputs - denseOut)
-                pairs += count * 6 * (block.layers[i].outputs * sparseIn + sparseOut * denseIn)
+                pairs += count * (block.layers[i].outputs * sparseIn + sparseOut * denseIn)
             }
         }
         func saving(_ weights: ConvWeights, _ h: Int, _ w: Int) -> Int {
@@ -123,26 +123,55 @@ extension Backend {
     }
 }
 
-/// How `RowPairWinograd` pairs a mask's pixels: consecutive masked pixels of a row, from left to right, away from the
-/// border (rows 1 ..< height - 1, the pair's columns 1 ..< width - 1).
+/// How `RowPairWinograd` cuts a mask's pixels into tiles: runs of consecutive masked pixels of a row, away from the
+/// border (rows 1 ..< height - 1, the tile's columns 1 ..< width - 1), cut from the left into the longest of `sizes`
+/// that fits; a run of 5 (3) left takes a tile of 6 (4) storing 5 (3) where its last pixel is away from the border too;
+/// the pixels left alone are gathered.
 enum RowPairCount {
-    static func pairs(in mask: SpatialMask) -> Int {
+    /// A tile of `size` outputs computed, the first `stored` written.
+    struct Tile: Hashable {
+        let size: Int
+        let stored: Int
+    }
+
+    /// Where a run of `run` (at most 6) masked pixels starts with `room` pixels to the border: the tile taken, if any.
+    static func tile(run: Int, room: Int, sizes: [Int]) -> Tile? {
+        if sizes.contains(6) && (run >= 6 || (run == 5 && room >= 6)) { return Tile(size: 6, stored: min(run, 6)) }
+        if sizes.contains(4) && (run >= 4 || (run == 3 && room >= 4)) { return Tile(size: 4, stored: min(run, 4)) }
+        return run >= 2 ? Tile(size: 2, stored: 2) : nil
+    }
+
+    /// Tiles per size and stored outputs.
+    static func tiles(in mask: SpatialMask, sizes: [Int]) -> [Tile: Int] {
         let (h, w) = (mask.height, mask.width)
-        guard h > 2, w > 3 else { return 0 }
-        var pairs = 0
+        var tiles = [Tile: Int]()
+        guard h > 2, w > 3 else { return tiles }
         mask.bits.withUnsafeBufferPointer { bits in
             for y in 1..<(h - 1) {
                 var x = 1
-                while x + 2 < w {
-                    if bits[y * w + x] != 0 && bits[y * w + x + 1] != 0 {
-                        pairs += 1
-                        x += 2
+                while x + 1 < w {
+                    var run = 0
+                    while run < 6 && x + run + 1 < w && bits[y * w + x + run] != 0 { run += 1 }
+                    if let tile = tile(run: run, room: w - 1 - x, sizes: sizes) {
+                        tiles[tile, default: 0] += 1
+                        x += tile.stored
                     } else {
                         x += 1
                     }
                 }
             }
         }
-        return pairs
+        return tiles
+    }
+
+    /// The multiply-adds per input and output a mask's tiles leave out against the direct sums: 9 per stored output less
+    /// 3 per component (m + 2 per kernel row).
+    static func saved(in mask: SpatialMask, sizes: [Int]) -> Int {
+        tiles(in: mask, sizes: sizes).reduce(0) { $0 + (9 * $1.key.stored - 3 * ($1.key.size + 2)) * $1.value }
+    }
+
+    /// Pairs alone (`sizes` [2]).
+    static func pairs(in mask: SpatialMask) -> Int {
+        tiles(in: mask, sizes: [2])[Tile(size: 2, stored: 2)] ?? 0
     }
 }

@@ -12,7 +12,7 @@ struct VectorForms: Sendable {
     let generators: [MaskGenerator]
     /// Per block, the generator's first conv joined with layer 0's dense outputs (nil where layer 0 has none).
     let jointFirst: [JointFirstConvolution?]
-    /// Per block and layer, the weights for the masked passes' pairs of neighbouring pixels (`RowPairWinograd`).
+    /// Per block and layer, the weights for the masked passes' tiles of neighbouring pixels (`RowPairWinograd`).
     let rowPairs: [[RowPairWeights?]]
 
     init(_ network: SMSRNetwork) {

@@ -1,39 +1,57 @@
 extension ReferenceKernels {
     /// The twin of the vector kernels' `RowPairWinograd`, in plain loops: a 3x3 convolution without bias, every input read
     /// as stored, at `positions` (row-major pixel indices in increasing order) for outputs `0..<outputs`, then ReLU if
-    /// asked; pixels not listed keep their values. Consecutive positions of one row away from the border are taken in
-    /// pairs from left to right, as the kernel takes them, and computed by Winograd's F(2, 3) along the row from
-    /// `pairs` (U1, U2) and `weights` (U0 and U3, the taps kx = 0 and 2); the other positions sum their taps from `weights`.
-    func rowPairConvolve(_ input: FeatureMap, _ weights: ConvWeights, pairs: RowPairWeights, positions: [Int], outputs: Int,
-                         relu: Bool, into output: inout FeatureMap) {
+    /// asked; pixels not listed keep their values. Runs of consecutive positions of one row away from the border are cut
+    /// from the left into tiles of `sizes` (of 6, 4 and 2) as the kernel cuts them (`RowPairCount.tile`), and each tile
+    /// of m is computed by Winograd's F(m, 3) along the row (`rowTileMatrices`) from `pairs` (U1 ... Um) and `weights`
+    /// (U0 and U(m+1), the taps kx = 0 and 2), its first outputs written; the other positions sum their taps from
+    /// `weights`.
+    func rowPairConvolve(_ input: FeatureMap, _ weights: ConvWeights, pairs: RowPairWeights, sizes: [Int] = [2],
+                         positions: [Int], outputs: Int, relu: Bool, into output: inout FeatureMap) {
         let (h, w, cin) = (input.height, input.width, input.channels)
         precondition(weights.kernelSize == 3 && weights.inputs == cin && pairs.inputs == cin && outputs <= weights.outputs,
                      "row pair shape mismatch")
         precondition(output.height == h && output.width == w, "output size mismatch")
         let lane = pairs.laneOutputs
+        let sizes = sizes.sorted(by: >)
         func finish(_ value: Float) -> Float { relu ? max(value, 0) : value }
         var i = 0
         while i < positions.count {
             let q = positions[i]
             let (y, x) = (q / w, q % w)
-            if i + 1 < positions.count && positions[i + 1] == q + 1 && y >= 1 && y < h - 1 && x >= 1 && x + 2 < w {
+            var run = 0
+            while y >= 1 && y < h - 1 && x >= 1 && run < 6 && x + run < w - 1 && i + run < positions.count
+                    && positions[i + run] == q + run {
+                run += 1
+            }
+            if let tile = RowPairCount.tile(run: run, room: w - 1 - x, sizes: sizes) {
+                let m = tile.size
+                let (bt, at) = Self.rowTileMatrices(m)
+                let u = pairs.values(size: m)
                 for co in 0..<outputs {
-                    var m: [Float] = [0, 0, 0, 0]
+                    var products = [Float](repeating: 0, count: m + 2)
                     for ky in 0..<3 {
                         for ci in 0..<cin {
-                            let d = (0..<4).map { input[y + ky - 1, x - 1 + $0, ci] }
-                            let v = [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
-                            let u = [weights.values[((ky * 3 + 0) * cin + ci) * weights.outputs + co],
-                                     pairs.values[((0 * 3 + ky) * cin + ci) * lane + co],
-                                     pairs.values[((1 * 3 + ky) * cin + ci) * lane + co],
-                                     weights.values[((ky * 3 + 2) * cin + ci) * weights.outputs + co]]
-                            for k in 0..<4 { m[k] += u[k] * v[k] }
+                            let d = (0..<(m + 2)).map { input[y + ky - 1, x - 1 + $0, ci] }
+                            for k in 0..<(m + 2) {
+                                var v: Float = 0
+                                for t in 0..<(m + 2) { v += bt[k][t] * d[t] }
+                                let weight = switch k {
+                                case 0: weights.values[((ky * 3 + 0) * cin + ci) * weights.outputs + co]
+                                case m + 1: weights.values[((ky * 3 + 2) * cin + ci) * weights.outputs + co]
+                                default: u[(((k - 1) * 3 + ky) * cin + ci) * lane + co]
+                                }
+                                products[k] += weight * v
+                            }
                         }
                     }
-                    output[y, x, co] = finish(m[0] + m[1] + m[2])
-                    output[y, x + 1, co] = finish(m[1] - m[2] - m[3])
+                    for p in 0..<tile.stored {
+                        var value: Float = 0
+                        for k in 0..<(m + 2) { value += at[p][k] * products[k] }
+                        output[y, x + p, co] = finish(value)
+                    }
                 }
-                i += 2
+                i += tile.stored
                 continue
             }
             for co in 0..<outputs {
@@ -48,6 +66,30 @@ extension ReferenceKernels {
                 output[y, x, co] = finish(sum)
             }
             i += 1
+        }
+    }
+
+    /// B^T (m + 2 rows of the tile's m + 2 inputs) and A^T (m rows of the m + 2 products) of F(m, 3) along the row, with
+    /// `RowPairWeights.interpolation(m)` as G: y = A^T [(G g) . (B^T d)] is the m outputs' 3-tap correlation.
+    static func rowTileMatrices(_ m: Int) -> (bt: [[Float]], at: [[Float]]) {
+        switch m {
+        case 2:
+            return ([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], [[1, 1, 1, 0], [0, 1, -1, -1]])
+        case 4:
+            // Columns 1 and 2 of A^T carry -1/3: U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
+            let third: Float = -1.0 / 3
+            return ([[1, 0, -1.25, 0, 0.25, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
+                     [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+                    [[1, third, third, 1, 1, 0], [0, third, -third, 2, -2, 0], [0, third, third, 4, 4, 0],
+                     [0, third, -third, 8, -8, 1]])
+        default:
+            precondition(m == 6, "tiles of 2, 4 or 6")
+            return ([[1, 0, -5.25, 0, 5.25, 0, -1, 0], [0, 1, 1, -4.25, -4.25, 1, 1, 0], [0, -1, 1, 4.25, -4.25, -1, 1, 0],
+                     [0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0], [0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0],
+                     [0, 2, 4, -2.5, -5, 0.5, 1, 0], [0, -2, 4, 2.5, -5, -0.5, 1, 0], [0, -1, 0, 5.25, 0, -5.25, 0, 1]],
+                    [[1, 1, 1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0.5, -0.5, 0], [0, 1, 1, 4, 4, 0.25, 0.25, 0],
+                     [0, 1, -1, 8, -8, 0.125, -0.125, 0], [0, 1, 1, 16, 16, 0.0625, 0.0625, 0],
+                     [0, 1, -1, 32, -32, 0.03125, -0.03125, 1]])
         }
     }
 }

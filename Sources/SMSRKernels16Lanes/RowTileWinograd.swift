@@ -1,0 +1,1 @@
+../SMSR/Kernels/Vector/RowTileWinograd.swift
