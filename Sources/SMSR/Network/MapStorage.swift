@@ -27,8 +27,8 @@ final class MapStorage: @unchecked Sendable {
         return keptBytes
     }
 
-    /// A map whose values the caller writes in full before reading: the smallest kept storage that holds it, or
-    /// fresh storage.
+    /// A map whose values the caller writes in full before reading: the smallest kept storage that holds it and is
+    /// not many times larger, or fresh storage.
     func map(height: Int, width: Int, channels: Int) -> FeatureMap {
         let count = height * width * channels
         var storage: [Float]?
