@@ -84,7 +84,11 @@ import Testing
             .run(planarRGB: image.planarRGB(), height: 64, width: 64, options: options).planarRGB
         #expect(again == first)
         #expect(fresh == first)
-        #expect(network.storage.bytes == kept, "a run of the same size keeps the same storage")
+        // Storage the small run took fresh (kept storage was many times its maps) may stay kept beside the large maps'.
+        let keptAgain = network.storage.bytes
+        #expect(keptAgain >= kept && keptAgain <= network.storage.limitBytes)
+        _ = network.run(planarRGB: image.planarRGB(), height: 64, width: 64, options: options)
+        #expect(network.storage.bytes == keptAgain, "a run of the same size keeps the same storage")
     }
 
     /// The multiply-adds reported as done take out exactly what Winograd's forms leave out of the paper's count, worked

@@ -33,6 +33,20 @@ import Testing
         #expect(Self.base(partial) == narrowedBase && partial.values.count == 16 * 16 * 48)
     }
 
+    /// A 64-channel map's storage is not handed to a map of a few channels: it waits for the next 64-channel map,
+    /// which would otherwise take fresh pages while it sits unused.
+    @Test func storageManyTimesTheMapIsLeftForLargerMaps() {
+        let storage = MapStorage(limitBytes: 1 << 20)
+        var large = storage.map(height: 16, width: 16, channels: 64)
+        let largeBase = Self.base(large)
+        storage.keep(&large)
+        let small = storage.map(height: 16, width: 16, channels: 64 / MapStorage.largestFit / 2)
+        #expect(Self.base(small) != largeBase)
+        #expect(storage.bytes >= 16 * 16 * 64 * 4)
+        let again = storage.map(height: 16, width: 16, channels: 64)
+        #expect(Self.base(again) == largeBase)
+    }
+
     @Test func storageBeyondTheLimitIsFreed() {
         let storage = MapStorage(limitBytes: 100 * 1024)
         var a = storage.map(height: 16, width: 16, channels: 64)   // 64 KiB

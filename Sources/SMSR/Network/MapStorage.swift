@@ -13,6 +13,9 @@ final class MapStorage: @unchecked Sendable {
     private var kept: [[Float]] = []
     private var keptBytes = 0
 
+    /// Kept storage more than this many times a map's size is not handed out for it.
+    static let largestFit = 8
+
     init(limitBytes: Int) {
         self.limitBytes = limitBytes
     }
@@ -24,8 +27,8 @@ final class MapStorage: @unchecked Sendable {
         return keptBytes
     }
 
-    /// A map whose values the caller writes in full before reading: the smallest kept storage that holds it, or
-    /// fresh storage.
+    /// A map whose values the caller writes in full before reading: the smallest kept storage that holds it and is
+    /// not many times larger, or fresh storage.
     func map(height: Int, width: Int, channels: Int) -> FeatureMap {
         let count = height * width * channels
         var storage: [Float]?
@@ -33,10 +36,14 @@ final class MapStorage: @unchecked Sendable {
         // The smallest storage that holds the map; of equal ones, the one holding the most values already: storage
         // holding fewer values than asked for is extended with zeros (a 640x360 map's 16 channels: 15 MB written).
         func cost(_ i: Int) -> (Int, Int) { (kept[i].capacity, max(0, count - kept[i].count)) }
-        if let best = kept.indices.filter({ kept[$0].capacity >= count }).min(by: { cost($0) < cost($1) }) {
+        let holding = kept.indices.filter { kept[$0].capacity >= count }
+        // Storage many times the map's size is left for the large map of this run it was kept for: a map of a few
+        // channels taking it would send that map to fresh pages while the rest of the storage sits unused.
+        let fitting = holding.filter { kept[$0].capacity <= count * Self.largestFit }
+        if let best = fitting.min(by: { cost($0) < cost($1) }) {
             storage = kept.remove(at: best)
             keptBytes -= storage!.capacity * MemoryLayout<Float>.stride
-        } else {
+        } else if holding.isEmpty {
             // Maps have grown (a larger image or tile): storage too small for them would only add to the peak.
             kept.removeAll { $0.capacity < count }
             keptBytes = kept.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride }
