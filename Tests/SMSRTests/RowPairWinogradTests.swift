@@ -2,7 +2,7 @@ import SMSRCPU
 import Testing
 @testable import SMSR
 
-/// The masked passes' runs of neighbouring pixels in tiles of 6, 4 and 2 by Winograd's F(m, 3) along the row
+/// The masked passes' runs of neighbouring pixels in tiles of 4 and 2 by Winograd's F(m, 3) along the row
 /// (`RowPairWinograd`) against their plain twin (`ReferenceKernels.rowPairConvolve`) and against the direct sums: odd
 /// sizes, runs of every length 1 ... 13 (tiles and pixels left over), the border, batches cut short, output counts that
 /// are not whole vectors, and each choice of tile sizes the kernel takes.
@@ -18,7 +18,7 @@ import Testing
     ]
 
     /// The tile sizes the kernel is given (pairs always).
-    static let sizeChoices: [[Int]] = [[2], [4, 2], [6, 2], [6, 4, 2]]
+    static let sizeChoices: [[Int]] = [[2], [4, 2]]
 
     static func runsMask(_ h: Int, _ w: Int) -> SpatialMask {
         var bits = [UInt8](repeating: 0, count: h * w)
@@ -41,7 +41,7 @@ import Testing
         var random = SplitMix64(seed: UInt64(7_700 + index))
         let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
         let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout), bias: nil)
-        let pairs = try #require(RowPairWeights(weights, sizes: [6, 4, 2]))
+        let pairs = try #require(RowPairWeights(weights, sizes: [4, 2]))
         let mask = density < 0 ? Self.runsMask(h, w) : ReferenceKernelTests.randomMask(h, w, density: density, &random)
         let positions = (0..<(h * w)).filter { mask.bits[$0] != 0 }
         // Pixels not listed keep this value; listed ones are all written.
@@ -57,21 +57,18 @@ import Testing
         input.values.withUnsafeBufferPointer { x in
             weights.laneValues.withUnsafeBufferPointer { wt in
                 pairs.values.withUnsafeBufferPointer { u in
-                        pairs.sixes.withUnsafeBufferPointer { sixes in
-                            list.withUnsafeBufferPointer { p in
-                                ours.withUnsafeMutableBufferPointer { out in
-                                    let job = smsr_convolution(
-                                        input: x.baseAddress, height: h, width: w, input_channels: cin, dense_inputs: cin,
-                                        used_inputs: cin, mask: nil, kernel_size: 3, weights: wt.baseAddress,
-                                        padded_outputs: weights.laneOutputs, bias: nil, output: out.baseAddress,
-                                        output_channels: cout, computed_outputs: cout, cleared_outputs: cout, accumulate: 0,
-                                        relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0, positions: p.baseAddress,
-                                        first: 0, count: p.count, empty_taps: 0, bias_last: 0)
-                                    kernels.execute(job, rowPairs: u.baseAddress!, fours: sizes.contains(4),
-                                                    sixes: sizes.contains(6) ? sixes.baseAddress : nil)
-                                }
-                            }
+                    list.withUnsafeBufferPointer { p in
+                        ours.withUnsafeMutableBufferPointer { out in
+                            let job = smsr_convolution(
+                                input: x.baseAddress, height: h, width: w, input_channels: cin, dense_inputs: cin,
+                                used_inputs: cin, mask: nil, kernel_size: 3, weights: wt.baseAddress,
+                                padded_outputs: weights.laneOutputs, bias: nil, output: out.baseAddress,
+                                output_channels: cout, computed_outputs: cout, cleared_outputs: cout, accumulate: 0,
+                                relu: relu ? 1 : 0, input_ring_rows: 0, output_ring_rows: 0, positions: p.baseAddress,
+                                first: 0, count: p.count, empty_taps: 0, bias_last: 0)
+                            kernels.execute(job, rowPairs: u.baseAddress!, fours: sizes.contains(4))
                         }
+                    }
                 }
             }
         }
@@ -89,8 +86,8 @@ import Testing
             }
         }
         // Sums of 9 x 64 products of values in [-1, 1]: rounding moves them far less than this. The transforms of tiles
-        // of 4 and 6 (factors up to 32 and 5.25) round more than pairs: at most 8.7e-5 from the direct sums and 5.7e-5
-        // from the twin over these cases (tiles of 4 and pairs: 8.7e-5 and 3.1e-5; pairs alone: 3.1e-5 and 9.1e-6).
+        // of 4 (factors up to 8) round more than pairs: with tiles of 4 and pairs at most 8.7e-5 from the direct sums and
+        // 3.1e-5 from the twin over these cases (pairs alone: 3.1e-5 and 9.1e-6).
         #expect(worstTwin < 1e-4, "\(set) case \(index) \(sizes): twin max abs diff \(worstTwin)")
         #expect(worstDirect < 1e-4, "\(set) case \(index) \(sizes): direct max abs diff \(worstDirect)")
     }
@@ -112,31 +109,26 @@ import Testing
     }
 
     /// The tiles `smsr bench` counts as multiplied less: runs of consecutive masked pixels from the left, away from the
-    /// border, cut into the longest size that fits; a run of 5 (3) left takes a tile of 6 (4) storing 5 (3) where the
-    /// tile's last pixel is away from the border.
+    /// border, cut into the longest size that fits; a run of 3 left takes a tile of 4 storing 3 where the tile's last
+    /// pixel is away from the border.
     @Test func tilesCountedAsTheKernelCutsThem() {
         let rows: [[UInt8]] = [
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
             [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],  // runs of 4 and 10 (16 is the border)
             [0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1],  // 2, 1, 7, 1
-            [0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 0],  // 7, 5 (room for 6), 1
-            [0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0],  // 3, 5 (no room for 6)
+            [0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 0],  // 7, 5, 1
+            [0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0],  // 3, 5
             [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0],  // 3 (no room for 4)
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
         ]
         let mask = SpatialMask(height: 7, width: 17, bits: rows.flatMap { $0 })
         typealias Tile = RowPairCount.Tile
-        let (pair, four, six) = (Tile(size: 2, stored: 2), Tile(size: 4, stored: 4), Tile(size: 6, stored: 6))
-        let (fourOfThree, sixOfFive) = (Tile(size: 4, stored: 3), Tile(size: 6, stored: 5))
+        let (pair, four, fourOfThree) = (Tile(size: 2, stored: 2), Tile(size: 4, stored: 4), Tile(size: 4, stored: 3))
         #expect(RowPairCount.tiles(in: mask, sizes: [2]) == [pair: 20])
-        // 4 | 6 4 || 2 | 1 | 6 1 | 1 || 6 1 | 6(5) | 1 || 4(3) | 4 1 || 2 1
-        #expect(RowPairCount.tiles(in: mask, sizes: [6, 4, 2]) == [six: 3, sixOfFive: 1, four: 3, fourOfThree: 1, pair: 2])
         // 4 | 4 4 2 || 2 | 1 | 4 4(3) | 1 || 4 4(3) | 4 1 | 1 || 4(3) | 4 1 || 2 1
         #expect(RowPairCount.tiles(in: mask, sizes: [4, 2]) == [four: 7, fourOfThree: 3, pair: 3])
-        // 2 2 | 6 2 2 || 2 | 1 | 6 1 | 1 || 6 1 | 6(5) | 1 || 2 1 | 2 2 1 || 2 1
-        #expect(RowPairCount.tiles(in: mask, sizes: [6, 2]) == [six: 3, sixOfFive: 1, pair: 9])
         // Per input and output: 9 per stored output less 3 per component.
-        #expect(RowPairCount.saved(in: mask, sizes: [6, 4, 2]) == 3 * 30 + 21 + 3 * 18 + 9 + 2 * 6)
+        #expect(RowPairCount.saved(in: mask, sizes: [4, 2]) == 7 * 18 + 3 * 9 + 3 * 6)
         #expect(RowPairCount.pairs(in: SpatialMask(height: 2, width: 9, bits: [UInt8](repeating: 1, count: 18))) == 0)
     }
 
@@ -165,7 +157,7 @@ import Testing
         let component = 3 * cin * shared.laneOutputs
         #expect(pairs.values.count == 2 * component && shared.values.count == 4 * component)
         #expect(Array(shared.values.prefix(2 * component)) == pairs.values)
-        #expect(pairs.values(size: 4).isEmpty && shared.values(size: 4) == shared.values && shared.sixes.isEmpty)
+        #expect(pairs.values(size: 4).isEmpty && shared.values(size: 4) == shared.values)
         let (ky, ci, co) = (1, 5, 7)
         let taps = (0..<3).map { kx in Double(weights.values[((ky * 3 + kx) * cin + ci) * cout + co]) }
         let u1 = shared.values[(ky * cin + ci) * shared.laneOutputs + co]

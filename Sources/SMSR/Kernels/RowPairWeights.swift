@@ -7,9 +7,9 @@
 /// so pairs read its first two components and tiles of 4 all four.
 public struct RowPairWeights: Sendable, Equatable {
     /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
-    /// (F(6, 3)) multiply least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
-    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/README.md, kernel choices): the kernels take
-    /// them, the network does not.
+    /// (F(6, 3)) multiplied least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
+    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/README.md, kernel choices): measured, then
+    /// removed.
     static let tileSizes = [4, 2]
 
     public let inputs: Int
@@ -17,8 +17,6 @@ public struct RowPairWeights: Sendable, Equatable {
     /// Pairs and tiles of 4: components 1 and 2 of F(2, 3), which are F(4, 3)'s too, then F(4, 3)'s components 3 and 4
     /// where tiles of 4 are taken.
     public let values: [Float]
-    /// Tiles of 6: F(6, 3), components 1 ... 6 (empty unless asked for).
-    public let sixes: [Float]
 
     /// Nil where the kernels take no such form: other kernel sizes, inputs not in whole 16-channel vectors (at most
     /// 256), or weights with all-zero taps (which the direct convolution skips).
@@ -30,38 +28,28 @@ public struct RowPairWeights: Sendable, Equatable {
         self.inputs = inputs
         laneOutputs = lane
         values = Self.transformed(weights, G: Self.interpolation(sizes.contains(4) ? 4 : 2), lane: lane)
-        sixes = sizes.contains(6) ? Self.transformed(weights, G: Self.interpolation(6), lane: lane) : []
     }
 
-    /// The weights of tiles of `size` (2, 4 or 6); pairs read the first two components of tiles of 4's. Empty where that
+    /// The weights of tiles of `size` (2 or 4); pairs read the first two components of tiles of 4's. Empty where that
     /// size was not asked for.
     func values(size: Int) -> [Float] {
-        switch size {
-        case 2: self.values
-        case 4: self.values.count == 4 * 3 * inputs * laneOutputs ? self.values : []
-        default: sixes
-        }
+        precondition(size == 2 || size == 4, "tiles of 2 or 4")
+        return size == 2 || self.values.count == 4 * 3 * inputs * laneOutputs ? self.values : []
     }
 
-    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4;
-    /// 0, +-1, +-2, +-1/2 for m = 6; then infinity), scaled so that the first row is (1, 0, 0): the input transforms
+    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4; then
+    /// infinity), scaled so that the first row is (1, 0, 0): the input transforms
     /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead. F(4, 3)'s rows 1 and 2 are the pairs'
     /// (1/2 (g0 +- g1 + g2), where the first row's scale alone would give -1/6 (g0 +- g1 + g2)), so the two share those
     /// components; F(4, 3)'s transforms carry the factor -1/3 between them.
     static func interpolation(_ size: Int) -> [[Double]] {
         switch size {
         case 2: return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        case 4:
+        default:
+            precondition(size == 4, "tiles of 2 or 4")
             let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
             return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5],
                     [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
-        default:
-            precondition(size == 6, "tiles of 2, 4 or 6")
-            let (ninth, ninetieth, fortyFifth) = (2.0 / 9, 1.0 / 90, 1.0 / 45)
-            return [[1, 0, 0], [-ninth, -ninth, -ninth], [-ninth, ninth, -ninth],
-                    [ninetieth, 2 * ninetieth, 4 * ninetieth], [ninetieth, -2 * ninetieth, 4 * ninetieth],
-                    [32 * fortyFifth, 16 * fortyFifth, 8 * fortyFifth], [32 * fortyFifth, -16 * fortyFifth, 8 * fortyFifth],
-                    [0, 0, 1]]
         }
     }
 

@@ -201,13 +201,12 @@ public struct SIMDKernels: ConvolutionKernels {
     }
 
     /// Runs a masked pass with runs of neighbouring pixels in tiles by Winograd's F(m, 3) along the row, on the calling
-    /// thread: tiles of 6 where `sixes` is given, of 4 where `fours` is set (`weights` then holding components 1 ... 4),
-    /// and pairs (`RowPairWeights`' layouts).
-    func execute(_ job: smsr_convolution, rowPairs weights: UnsafePointer<Float>, fours: Bool = false,
-                 sixes: UnsafePointer<Float>? = nil) {
+    /// thread: tiles of 4 where `fours` is set (`weights` then holding components 1 ... 4), and pairs (`RowPairWeights`'
+    /// layout).
+    func execute(_ job: smsr_convolution, rowPairs weights: UnsafePointer<Float>, fours: Bool = false) {
         guard job.count > 0, max(job.computed_outputs, job.cleared_outputs) > 0 else { return }
         withUnsafePointer(to: job) { convolution in
-            withUnsafePointer(to: smsr_row_pairs(convolution: convolution, weights: weights, fours: fours ? 1 : 0, sixes: sixes)) {
+            withUnsafePointer(to: smsr_row_pairs(convolution: convolution, weights: weights, fours: fours ? 1 : 0)) {
                 table.row_pairs!($0)
             }
         }

@@ -104,25 +104,23 @@ typedef struct smsr_winograd {
 } smsr_winograd;
 
 /// The masked pass of a sparse layer (`convolution`: 3x3, no bias, nothing accumulated, every input channel used) with
-/// runs of neighbouring pixels of a row taken in tiles of m = 6, 4 or 2 outputs by Winograd's F(m, 3) along the row: for
+/// runs of neighbouring pixels of a row taken in tiles of m = 4 or 2 outputs by Winograd's F(m, 3) along the row: for
 /// each of the three kernel rows, the tile's m + 2 input pixels d (x - 1 ..< x + m + 1) become B^T d, each of the m + 2
 /// components is a product over the 3 x input_channels (kernel row, input) pairs with U = G g, and the outputs at
 /// x ..< x + m are A^T of the products. F(2, 3) (pairs, interpolation points 0, 1, -1 and infinity): B^T d = (d0 - d2,
 /// d1 + d2, d2 - d1, d1 - d3), outputs m0 + m1 + m2 and m1 - m2 - m3, 12 multiply-adds per input and output for the pair
-/// where the taps take 18. F(4, 3) (points 0, +-1, +-2, infinity): 18 for 4 pixels where the taps take 36. F(6, 3)
-/// (0, +-1, +-2, +-1/2, infinity): 24 for 6 where the taps take 54. Each G's first row is (1, 0, 0) and its last
-/// (0, 0, 1), so components 0 and m + 1 are the taps kx = 0 and kx = 2 themselves; F(4, 3)'s components 1 and 2 are the
-/// pairs' (its B^T rows 1 and 2 carry the factor -1/3 instead), so pairs and tiles of 4 read one array. A run of
-/// consecutive positions of the list away from the border is cut from the left into tiles of 6 (when `sixes` is given),
-/// then 4 (when `fours` is set), then pairs; the other positions are computed as `convolution` says. The sums are the
-/// same up to rounding.
+/// where the taps take 18. F(4, 3) (points 0, +-1, +-2, infinity): 18 for 4 pixels where the taps take 36. Each G's
+/// first row is (1, 0, 0) and its last (0, 0, 1), so components 0 and m + 1 are the taps kx = 0 and kx = 2 themselves;
+/// F(4, 3)'s components 1 and 2 are the pairs' (its B^T rows 1 and 2 carry the factor -1/3 instead), so pairs and tiles
+/// of 4 read one array. A run of consecutive positions of the list away from the border is cut from the left into tiles
+/// of 4 (when `fours` is set), then pairs; the other positions are computed as `convolution` says. The sums are the same
+/// up to rounding.
 typedef struct smsr_row_pairs {
     const smsr_convolution *convolution;
     const float *weights;        /* [components 1, 2 (, 3, 4)][3 kernel rows][input_channels][convolution->padded_outputs]:
                                     pairs read components 1 and 2, tiles of 4 components 1 ... 4; components 0 and
                                     m + 1 are taps kx = 0 and kx = 2 of convolution->weights */
     int fours;                   /* nonzero: take tiles of 4 (`weights` then holds components 1 ... 4) */
-    const float *sixes;          /* tiles of 6: components 1 ... 6, laid out as `weights`; NULL: no such tiles */
 } smsr_row_pairs;
 
 /// Asks for the cache line holding `address` ahead of its use (to be read, or to be written); a hint that changes no value.

@@ -50,14 +50,12 @@ extension SparseMaskBlock {
         }
         precondition(rowPairs.isEmpty || rowPairs.count == layers.count, "row pair weights per layer")
         let pairLayers = rowPairs.indices.filter { rowPairs[$0] != nil }
-        let (fours, sixes) = (RowPairWeights.tileSizes.contains(4), RowPairWeights.tileSizes.contains(6))
-        precondition(pairLayers.allSatisfy { l in [2, 4, 6].allSatisfy { size in
-            !RowPairWeights.tileSizes.contains(size) || !rowPairs[l]!.values(size: size).isEmpty } },
-                     "row tile weights for every size taken")
-        // Per layer taking tiles: the pairs' and fours' one array, then the sixes' where taken.
-        let tileArrays = sixes ? 2 : 1
+        let fours = RowPairWeights.tileSizes.contains(4)
+        precondition(pairLayers.allSatisfy { l in
+            RowPairWeights.tileSizes.allSatisfy { !rowPairs[l]!.values(size: $0).isEmpty } }, "row tile weights for every size taken")
+        // Per layer taking tiles: the pairs' and fours' one array.
         let weights = layers.map(\.laneValues) + [joinedCollect.weights, joinedCollect.bias]
-            + pairLayers.flatMap { l in [rowPairs[l]!.values] + (sixes ? [rowPairs[l]!.sixes] : []) }
+            + pairLayers.map { rowPairs[$0]!.values }
         let firstValues = firstLayer?.map.values ?? []
         rowSums.withUnsafeMutableBufferPointer { sums in
             input.values.withUnsafeBufferPointer { x in
@@ -69,9 +67,7 @@ extension SparseMaskBlock {
                                     withPointers(weights) { pointers in
                                         var pairWeights = [RowTilePointers?](repeating: nil, count: layers.count)
                                         for (k, l) in pairLayers.enumerated() {
-                                            let base = layers.count + 2 + tileArrays * k
-                                            pairWeights[l] = RowTilePointers(pairs: pointers[base], fours: fours,
-                                                                             sixes: sixes ? pointers[base + 1] : nil)
+                                            pairWeights[l] = RowTilePointers(pairs: pointers[layers.count + 2 + k], fours: fours)
                                         }
                                         let rows = RowSources(input: x.baseAddress!, output: o.baseAddress!, bits: bits.baseAddress!,
                                                               ones: ones.baseAddress, zeros: zeros.baseAddress, weights: pointers,
@@ -264,12 +260,11 @@ extension SparseMaskBlock {
                 masked.computed_outputs -= done
                 masked.cleared_outputs -= done
                 if let tiles = sources.rowPairs[layer] {
-                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours,
-                                           sixes: tiles.sixes.map { $0 + done })
+                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours)
                 }
             }
             if let tiles = sources.rowPairs[layer] {
-                return kernels.execute(masked, rowPairs: tiles.pairs, fours: tiles.fours, sixes: tiles.sixes)
+                return kernels.execute(masked, rowPairs: tiles.pairs, fours: tiles.fours)
             }
             kernels.execute(masked)
         }
@@ -351,12 +346,11 @@ private struct RowSources {
     let firstLayer: (values: UnsafePointer<Float>, stride: Int)?
 }
 
-/// A layer's weights for tiles of 2, 4 and 6 masked pixels (`RowPairWeights`): the pairs' array, whose components 3 and 4
-/// tiles of 4 read too where `fours` is set; the sixes' nil where not used.
+/// A layer's weights for tiles of 2 and 4 masked pixels (`RowPairWeights`): the pairs' array, whose components 3 and 4
+/// tiles of 4 read too where `fours` is set.
 private struct RowTilePointers {
     let pairs: UnsafePointer<Float>
     let fours: Bool
-    let sixes: UnsafePointer<Float>?
 }
 
 /// Calls `body` with a pointer to each array's storage, valid for the call.

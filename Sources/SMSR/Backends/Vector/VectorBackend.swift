@@ -125,8 +125,8 @@ extension Backend {
 
 /// How `RowPairWinograd` cuts a mask's pixels into tiles: runs of consecutive masked pixels of a row, away from the
 /// border (rows 1 ..< height - 1, the tile's columns 1 ..< width - 1), cut from the left into the longest of `sizes`
-/// that fits; a run of 5 (3) left takes a tile of 6 (4) storing 5 (3) where its last pixel is away from the border too;
-/// the pixels left alone are gathered.
+/// that fits (4 or 2); a run of 3 left takes a tile of 4 storing 3 where its last pixel is away from the border too; the
+/// pixels left alone are gathered.
 enum RowPairCount {
     /// A tile of `size` outputs computed, the first `stored` written.
     struct Tile: Hashable {
@@ -134,9 +134,8 @@ enum RowPairCount {
         let stored: Int
     }
 
-    /// Where a run of `run` (at most 6) masked pixels starts with `room` pixels to the border: the tile taken, if any.
+    /// Where a run of `run` (at most 4) masked pixels starts with `room` pixels to the border: the tile taken, if any.
     static func tile(run: Int, room: Int, sizes: [Int]) -> Tile? {
-        if sizes.contains(6) && (run >= 6 || (run == 5 && room >= 6)) { return Tile(size: 6, stored: min(run, 6)) }
         if sizes.contains(4) && (run >= 4 || (run == 3 && room >= 4)) { return Tile(size: 4, stored: min(run, 4)) }
         return run >= 2 ? Tile(size: 2, stored: 2) : nil
     }
@@ -151,7 +150,7 @@ enum RowPairCount {
                 var x = 1
                 while x + 1 < w {
                     var run = 0
-                    while run < 6 && x + run + 1 < w && bits[y * w + x + run] != 0 { run += 1 }
+                    while run < 4 && x + run + 1 < w && bits[y * w + x + run] != 0 { run += 1 }
                     if let tile = tile(run: run, room: w - 1 - x, sizes: sizes) {
                         tiles[tile, default: 0] += 1
                         x += tile.stored

@@ -2,7 +2,7 @@ extension ReferenceKernels {
     /// The twin of the vector kernels' `RowPairWinograd`, in plain loops: a 3x3 convolution without bias, every input read
     /// as stored, at `positions` (row-major pixel indices in increasing order) for outputs `0..<outputs`, then ReLU if
     /// asked; pixels not listed keep their values. Runs of consecutive positions of one row away from the border are cut
-    /// from the left into tiles of `sizes` (of 6, 4 and 2) as the kernel cuts them (`RowPairCount.tile`), and each tile
+    /// from the left into tiles of `sizes` (of 4 and 2) as the kernel cuts them (`RowPairCount.tile`), and each tile
     /// of m is computed by Winograd's F(m, 3) along the row (`rowTileMatrices`) from `pairs` (U1 ... Um) and `weights`
     /// (U0 and U(m+1), the taps kx = 0 and 2), its first outputs written; the other positions sum their taps from
     /// `weights`.
@@ -20,7 +20,7 @@ extension ReferenceKernels {
             let q = positions[i]
             let (y, x) = (q / w, q % w)
             var run = 0
-            while y >= 1 && y < h - 1 && x >= 1 && run < 6 && x + run < w - 1 && i + run < positions.count
+            while y >= 1 && y < h - 1 && x >= 1 && run < 4 && x + run < w - 1 && i + run < positions.count
                     && positions[i + run] == q + run {
                 run += 1
             }
@@ -75,21 +75,14 @@ extension ReferenceKernels {
         switch m {
         case 2:
             return ([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], [[1, 1, 1, 0], [0, 1, -1, -1]])
-        case 4:
+        default:
+            precondition(m == 4, "tiles of 2 or 4")
             // Columns 1 and 2 of A^T carry -1/3: U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
             let third: Float = -1.0 / 3
             return ([[1, 0, -1.25, 0, 0.25, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
                      [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
                     [[1, third, third, 1, 1, 0], [0, third, -third, 2, -2, 0], [0, third, third, 4, 4, 0],
                      [0, third, -third, 8, -8, 1]])
-        default:
-            precondition(m == 6, "tiles of 2, 4 or 6")
-            return ([[1, 0, -5.25, 0, 5.25, 0, -1, 0], [0, 1, 1, -4.25, -4.25, 1, 1, 0], [0, -1, 1, 4.25, -4.25, -1, 1, 0],
-                     [0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0], [0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0],
-                     [0, 2, 4, -2.5, -5, 0.5, 1, 0], [0, -2, 4, 2.5, -5, -0.5, 1, 0], [0, -1, 0, 5.25, 0, -5.25, 0, 1]],
-                    [[1, 1, 1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0.5, -0.5, 0], [0, 1, 1, 4, 4, 0.25, 0.25, 0],
-                     [0, 1, -1, 8, -8, 0.125, -0.125, 0], [0, 1, 1, 16, 16, 0.0625, 0.0625, 0],
-                     [0, 1, -1, 32, -32, 0.03125, -0.03125, 1]])
         }
     }
 }

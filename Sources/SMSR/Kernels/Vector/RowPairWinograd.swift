@@ -1,7 +1,7 @@
 // Compiled into each vector-width build (SMSRKernels16Lanes, SMSRKernels8Lanes), not into SMSR itself.
 import SMSRCPU
 
-/// A sparse layer's masked pass with runs of neighbouring masked pixels of a row in tiles of 6, 4 or 2 outputs by
+/// A sparse layer's masked pass with runs of neighbouring masked pixels of a row in tiles of 4 or 2 outputs by
 /// Winograd's F(m, 3) along the row (see `smsr_row_pairs`); the other positions go to `GatherConvolution`. Per batch
 /// of tiles of one size the inputs are transformed into `[component][tile][kernel row, input]`, each component is a
 /// product over the 3 x inputs values (the Winograd tiles), and the products are transformed back into the tile's
@@ -33,7 +33,7 @@ struct RowTileRuns<let CIN: Int> {
         let pco = Int(j.padded_outputs)
         let (height, width) = (Int(j.height), Int(j.width))
         let count = Int(j.count)
-        let longest = job.sixes != nil ? 6 : (job.fours != 0 ? 4 : 2)
+        let longest = job.fours != 0 ? 4 : 2
         let transformedCount = (longest &+ 2) &* batch &* depth
         let productCount = (longest &+ 2) &* batch &* pco
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transformedCount &+ productCount)
@@ -45,12 +45,10 @@ struct RowTileRuns<let CIN: Int> {
         // The first positions of the tiles waiting, per size, and how many of their outputs are stored.
         var pairs = InlineArray<24, Int>.zeros
         var fours = InlineArray<24, Int>.zeros
-        var sixes = InlineArray<24, Int>.zeros
         var fourLengths = InlineArray<24, Int>.zeros
-        var sixLengths = InlineArray<24, Int>.zeros
         // Pairs store both outputs (`RowTiles` reads no lengths for them).
         let pairLengths = InlineArray<24, Int>.zeros
-        var (pairCount, fourCount, sixCount) = (0, 0, 0)
+        var (pairCount, fourCount) = (0, 0)
         var restCount = 0
         var i = 0
         while i < count {
@@ -62,26 +60,16 @@ struct RowTileRuns<let CIN: Int> {
             var run = 0
             let room = width &- 1 &- x
             if y >= 1 && y < height &- 1 && x >= 1 {
-                let most = min(count &- i, room, 6)
+                let most = min(count &- i, room, longest)
                 if let positions = j.positions {
                     while run < most && Int(positions[i &+ run]) == q &+ run { run &+= 1 }
                 } else {
                     run = most
                 }
             }
-            // A run of 5 (or 3) left takes a tile of 6 (or 4) whose last output is not stored, where that pixel is
-            // away from the border: fewer multiplies than 4 + 1 (2 + 1), the single pixel gathered.
-            if job.sixes != nil && (run == 6 || (run == 5 && room >= 6)) {
-                sixes[sixCount] = q
-                sixLengths[sixCount] = run
-                sixCount &+= 1
-                i &+= run
-                if sixCount == batch {
-                    RowTiles<CIN, 6>.compute(j, first: sixes, stored: sixLengths, count: sixCount, weights: job.sixes,
-                                             transformed: transformed, products: products)
-                    sixCount = 0
-                }
-            } else if job.fours != 0 && (run >= 4 || (run == 3 && room >= 4)) {
+            // A run of 3 left takes a tile of 4 whose last output is not stored, where that pixel is away from the
+            // border: fewer multiplies than 2 + 1, the single pixel gathered.
+            if job.fours != 0 && (run >= 4 || (run == 3 && room >= 4)) {
                 let stored = min(run, 4)
                 fours[fourCount] = q
                 fourLengths[fourCount] = stored
@@ -106,10 +94,6 @@ struct RowTileRuns<let CIN: Int> {
                 restCount &+= 1
                 i &+= 1
             }
-        }
-        if sixCount > 0 {
-            RowTiles<CIN, 6>.compute(j, first: sixes, stored: sixLengths, count: sixCount, weights: job.sixes,
-                                     transformed: transformed, products: products)
         }
         if fourCount > 0 {
             RowTiles<CIN, 4>.compute(j, first: fours, stored: fourLengths, count: fourCount, weights: job.weights,

@@ -1,7 +1,7 @@
 // Compiled into each vector-width build (SMSRKernels16Lanes, SMSRKernels8Lanes), not into SMSR itself.
 import SMSRCPU
 
-/// A batch of tiles of `M` (2, 4 or 6) neighbouring masked pixels of a row by Winograd's F(M, 3) along the row, on `CIN`
+/// A batch of tiles of `M` (2 or 4) neighbouring masked pixels of a row by Winograd's F(M, 3) along the row, on `CIN`
 /// input channels (0: any multiple of 16): the M + 2 input pixels of each kernel row become B^T d, each component is a
 /// product over the 3 x inputs values, and A^T of the products gives the M outputs (`smsr_row_pairs`). The transforms
 /// are those of the plain twin, `ReferenceKernels.rowTileMatrices`.
@@ -124,7 +124,7 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(1, d1 + d2)
             store(2, d2 - d1)
             store(3, d1 - d3)
-        case 4:
+        default:
             let (d0, d1, d2, d3, d4, d5) = (load(0), load(1), load(2), load(3), load(4), load(5))
             store(0, d0 + (d4 * c(0.25) - d2 * c(1.25)))
             let (s12, s34) = (d1 + d2, d3 + d4)
@@ -135,19 +135,6 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(3, e42 + e31 * c(2))
             store(4, e42 - e31 * c(2))
             store(5, (d5 - d3 * c(5)) + d1 * c(4))
-        default:
-            let (d0, d1, d2, d3, d4, d5, d6, d7) = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
-            store(0, (d0 - d6) + (d4 - d2) * c(5.25))
-            let (a1, b1) = ((d2 + d6) - d4 * c(4.25), (d1 + d5) - d3 * c(4.25))
-            store(1, a1 + b1)
-            store(2, a1 - b1)
-            let (a3, b3) = ((d6 + d2 * c(0.25)) - d4 * c(1.25), (d1 * c(0.5) + d5 * c(2)) - d3 * c(2.5))
-            store(3, a3 + b3)
-            store(4, a3 - b3)
-            let (a5, b5) = ((d6 + d2 * c(4)) - d4 * c(5), (d1 * c(2) + d5 * c(0.5)) - d3 * c(2.5))
-            store(5, a5 + b5)
-            store(6, a5 - b5)
-            store(7, (d7 - d1) + (d3 - d5) * c(5.25))
         }
     }
 
@@ -168,7 +155,7 @@ struct RowTiles<let CIN: Int, let M: Int> {
             let (m0, m1, m2, m3) = (load(0), load(1), load(2), load(3))
             store(0, m0 + m1 + m2)
             store(1, m1 - m2 - m3)
-        case 4:
+        default:
             let (m0, m1, m2, m3, m4, m5) = (load(0), load(1), load(2), load(3), load(4), load(5))
             // Products 1 and 2 carry -1/3, so that U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
             let (s12, e12, s34, e34) = ((m1 + m2) * c(-1.0 / 3), (m1 - m2) * c(-1.0 / 3), m3 + m4, m3 - m4)
@@ -176,15 +163,6 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(1, e12 + e34 * c(2))
             store(2, s12 + s34 * c(4))
             store(3, e12 + e34 * c(8) + m5)
-        default:
-            let (m0, m1, m2, m3, m4, m5, m6, m7) = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
-            let (s12, e12, s34, e34, s56, e56) = (m1 + m2, m1 - m2, m3 + m4, m3 - m4, m5 + m6, m5 - m6)
-            store(0, m0 + s12 + s34 + s56)
-            store(1, e12 + e34 * c(2) + e56 * c(0.5))
-            store(2, s12 + s34 * c(4) + s56 * c(0.25))
-            store(3, e12 + e34 * c(8) + e56 * c(0.125))
-            store(4, s12 + s34 * c(16) + s56 * c(0.0625))
-            store(5, e12 + e34 * c(32) + e56 * c(0.03125) + m7)
         }
     }
 }
