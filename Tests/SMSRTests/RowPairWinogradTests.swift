@@ -129,7 +129,7 @@ import Testing
         #expect(RowPairCount.tiles(in: mask, sizes: [4, 2]) == [four: 7, fourOfThree: 3, pair: 3])
         // Per input and output: 9 per stored output less 3 per component.
         #expect(RowPairCount.saved(in: mask, sizes: [4, 2]) == 7 * 18 + 3 * 9 + 3 * 6)
-        #expect(RowPairCount.pairs(in: SpatialMask(height: 2, width: 9, bits: [UInt8](repeating: 1, count: 18))) == 0)
+        #expect(RowPairCount.tiles(in: SpatialMask(height: 2, width: 9, bits: [UInt8](repeating: 1, count: 18)), sizes: [2]).isEmpty)
     }
 
     @Test func formAppliesTo3x3OnWholeInputVectorsOnly() {

@@ -168,9 +168,4 @@ enum RowPairCount {
     static func saved(in mask: SpatialMask, sizes: [Int]) -> Int {
         tiles(in: mask, sizes: sizes).reduce(0) { $0 + (9 * $1.key.stored - 3 * ($1.key.size + 2)) * $1.value }
     }
-
-    /// Pairs alone (`sizes` [2]).
-    static func pairs(in mask: SpatialMask) -> Int {
-        tiles(in: mask, sizes: [2])[Tile(size: 2, stored: 2)] ?? 0
-    }
 }
