@@ -54,6 +54,48 @@ import Testing
         #expect(outputs[0].values == outputs[1].values)
     }
 
+    /// The error of a convolution's float sums against the same sums in double precision: root mean square over the map.
+    static func rmsError(_ ours: FeatureMap, _ input: FeatureMap, _ weights: ConvWeights) -> Double {
+        let (h, w, cin, cout) = (input.height, input.width, input.channels, weights.outputs)
+        var squares = 0.0
+        for y in 0..<h {
+            for x in 0..<w {
+                for co in 0..<cout {
+                    var sum = 0.0
+                    for ky in 0..<3 where (0..<h).contains(y + ky - 1) {
+                        for kx in 0..<3 where (0..<w).contains(x + kx - 1) {
+                            for ci in 0..<cin {
+                                sum += Double(input[y + ky - 1, x + kx - 1, ci])
+                                    * Double(weights.values[((ky * 3 + kx) * cin + ci) * cout + co])
+                            }
+                        }
+                    }
+                    let error = Double(ours[y, x, co]) - sum
+                    squares += error * error
+                }
+            }
+        }
+        return (squares / Double(h * w * cout)).squareRoot()
+    }
+
+    /// 4x4 blocks round more than direct sums: on these non-negative inputs, with the interpolation points 0, 1, -1, 1/2,
+    /// -2 (and infinity) about 1.5 times as much, where 0, +-1, +-2 gave 2.3 times (Benchmarks/README.md, kernel choices).
+    @Test(arguments: instructionSets)
+    func fourByFourBlocksRoundLittleMoreThanDirectSums(_ set: InstructionSet) throws {
+        var random = SplitMix64(seed: 7_300)
+        let (h, w, cin, cout) = (8, 48, 64, 32)
+        let input = FeatureMap(height: h, width: w, channels: cin, values: random.floats(h * w * cin, in: 0...1))
+        let plain = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout, in: -0.05...0.05),
+                                bias: nil)
+        let direct = Self.rmsError(ReferenceKernels().convolve(input, plain, relu: false), input, plain)
+        var kernels = try #require(SIMDKernels(set, threads: 1))
+        kernels.usesWinograd = true
+        var ours = FeatureMap(height: h, width: w, channels: cout)
+        kernels.convolve(input, plain.withWinogradBlocks(4), relu: false, into: &ours)
+        let winograd = Self.rmsError(ours, input, plain)
+        #expect(winograd < 1.9 * direct, "\(set): 4x4 blocks rms error \(winograd), direct sums \(direct)")
+    }
+
     @Test func formAppliesToDense3x3OnWholeInputVectorsOnly() {
         var random = SplitMix64(seed: 7_001)
         func weights(_ k: Int, _ cin: Int, _ values: [Float]? = nil) -> ConvWeights {

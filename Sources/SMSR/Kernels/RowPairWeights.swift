@@ -37,19 +37,18 @@ public struct RowPairWeights: Sendable, Equatable {
         return size == 2 || self.values.count == 4 * 3 * inputs * laneOutputs ? self.values : []
     }
 
-    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, +-1, +-2 for m = 4; then
-    /// infinity), scaled so that the first row is (1, 0, 0): the input transforms
-    /// (`RowTiles`, `ReferenceKernels.rowTileMatrices`) carry the scale instead. F(4, 3)'s rows 1 and 2 are the pairs'
-    /// (1/2 (g0 +- g1 + g2), where the first row's scale alone would give -1/6 (g0 +- g1 + g2)), so the two share those
-    /// components; F(4, 3)'s transforms carry the factor -1/3 between them.
+    /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, 1, -1, 1/2, -2 for m = 4,
+    /// whose rounding is about half that of 0, +-1, +-2; then infinity); the first row is (1, 0, 0). F(4, 3)'s rows 1
+    /// and 2 are the pairs' (1/2 (g0 +- g1 + g2), where F(4, 3)'s own are 1/3 (g0 + g1 + g2) and -1/3 (g0 - g1 + g2)),
+    /// so the two share those components; F(4, 3)'s output transform carries the factors 2/3 and -2/3.
     static func interpolation(_ size: Int) -> [[Double]] {
         switch size {
         case 2: return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
         default:
             precondition(size == 4, "tiles of 2 or 4")
-            let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+            let fifteenth = 1.0 / 15
             return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5],
-                    [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
+                    [-16 * fifteenth, -8 * fifteenth, -4 * fifteenth], [fifteenth, -2 * fifteenth, 4 * fifteenth], [0, 0, 1]]
         }
     }
 

@@ -7,13 +7,13 @@ public struct WinogradWeights: Sendable, Equatable {
     public let laneOutputs: Int
     public let values: [Float]
 
-    /// G for F(2, 3) (interpolation points 0, 1, -1) and F(4, 3) (0, 1, -1, 2, -2), and infinity for both.
+    /// G for F(2, 3) (interpolation points 0, 1, -1) and F(4, 3) (0, 1, -1, 1/2, -2), and infinity for both: row j is
+    /// point p_j's powers over the product of its differences to the other finite points.
     static func interpolation(_ blockSize: Int) -> [[Double]] {
         if blockSize == 2 { return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] }
-        let (sixth, twelfth, twentyFourth): (Double, Double, Double) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
-        let rows: [[Double]] = [[0.25, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
-                                [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
-        return rows
+        let (third, fifteenth): (Double, Double) = (1.0 / 3, 1.0 / 15)
+        return [[1, 0, 0], [third, third, third], [-third, third, -third],
+                [-16 * fifteenth, -8 * fifteenth, -4 * fifteenth], [fifteenth, -2 * fifteenth, 4 * fifteenth], [0, 0, 1]]
     }
 
     /// Nil where the kernels take no Winograd form: other kernel sizes, inputs not in whole 16-channel vectors, or

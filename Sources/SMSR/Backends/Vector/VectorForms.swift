@@ -2,8 +2,9 @@
 ///
 /// Winograd's forms for the dense 3x3 convolutions on 16 or 64 inputs: 2x2 blocks where the rounding reaches the masks
 /// and the block outputs (the head's second conv, the mask generators' convs, the joint first convolutions); 4x4 blocks,
-/// faster still but with transforms that multiply by up to 8 and divide by 24, only after the last block, where the
-/// rounding reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel choices.
+/// faster still but rounding more (transforms that multiply by up to 8 and divide by 15), only after the last block,
+/// where the rounding reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel
+/// choices.
 struct VectorForms: Sendable {
     let head: ConvWeights
     let fuse: ConvWeights

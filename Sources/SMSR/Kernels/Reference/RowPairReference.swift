@@ -77,12 +77,13 @@ extension ReferenceKernels {
             return ([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], [[1, 1, 1, 0], [0, 1, -1, -1]])
         default:
             precondition(m == 4, "tiles of 2 or 4")
-            // Columns 1 and 2 of A^T carry -1/3: U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
-            let third: Float = -1.0 / 3
-            return ([[1, 0, -1.25, 0, 0.25, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
-                     [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
-                    [[1, third, third, 1, 1, 0], [0, third, -third, 2, -2, 0], [0, third, third, 4, 4, 0],
-                     [0, third, -third, 8, -8, 1]])
+            // Interpolation points 0, 1, -1, 1/2, -2 and infinity; columns 1 and 2 of A^T carry 2/3 and -2/3: U1 and U2
+            // are the pairs' (`RowPairWeights.interpolation`).
+            let twoThirds: Float = 2.0 / 3
+            return ([[1, -1.5, -2, 1.5, 1, 0], [0, -1, 0.5, 2.5, 1, 0], [0, 1, -2.5, 0.5, 1, 0], [0, -2, -1, 2, 1, 0],
+                     [0, 0.5, -1, -0.5, 1, 0], [0, 1, -1.5, -2, 1.5, 1]],
+                    [[1, twoThirds, -twoThirds, 1, 1, 0], [0, twoThirds, twoThirds, 0.5, -2, 0], [0, twoThirds, -twoThirds, 0.25, 4, 0],
+                     [0, twoThirds, twoThirds, 0.125, -8, 1]])
         }
     }
 }

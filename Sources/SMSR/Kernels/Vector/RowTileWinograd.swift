@@ -126,15 +126,14 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(3, d1 - d3)
         default:
             let (d0, d1, d2, d3, d4, d5) = (load(0), load(1), load(2), load(3), load(4), load(5))
-            store(0, d0 + (d4 * c(0.25) - d2 * c(1.25)))
-            let (s12, s34) = (d1 + d2, d3 + d4)
-            store(1, s34 - s12 * c(4))
-            let (e12, e34) = (d1 - d2, d4 - d3)
-            store(2, e34 + e12 * c(4))
-            let (e42, e31) = (d4 - d2, d3 - d1)
+            // Interpolation points 0, 1, -1, 1/2, -2 and infinity (`RowPairWeights.interpolation`).
+            let (e31, e42) = (d3 - d1, d4 - d2)
+            store(0, (d0 + d4 - d2 * c(2)) + e31 * c(1.5))
+            store(1, (d4 - d1 + d2 * c(0.5)) + d3 * c(2.5))
+            store(2, (d4 + d1 - d2 * c(2.5)) + d3 * c(0.5))
             store(3, e42 + e31 * c(2))
-            store(4, e42 - e31 * c(2))
-            store(5, (d5 - d3 * c(5)) + d1 * c(4))
+            store(4, e42 - e31 * c(0.5))
+            store(5, (d1 + d5 - d3 * c(2)) + e42 * c(1.5))
         }
     }
 
@@ -157,12 +156,12 @@ struct RowTiles<let CIN: Int, let M: Int> {
             store(1, m1 - m2 - m3)
         default:
             let (m0, m1, m2, m3, m4, m5) = (load(0), load(1), load(2), load(3), load(4), load(5))
-            // Products 1 and 2 carry -1/3, so that U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
-            let (s12, e12, s34, e34) = ((m1 + m2) * c(-1.0 / 3), (m1 - m2) * c(-1.0 / 3), m3 + m4, m3 - m4)
-            store(0, m0 + s12 + s34)
-            store(1, e12 + e34 * c(2))
-            store(2, s12 + s34 * c(4))
-            store(3, e12 + e34 * c(8) + m5)
+            // Products 1 and 2 carry 2/3 and -2/3, so that U1 and U2 are the pairs' (`RowPairWeights.interpolation`).
+            let (s12, e12) = ((m1 + m2) * c(2.0 / 3), (m1 - m2) * c(2.0 / 3))
+            store(0, m0 + e12 + (m3 + m4))
+            store(1, s12 + (m3 * c(0.5) - m4 * c(2)))
+            store(2, e12 + (m3 * c(0.25) + m4 * c(4)))
+            store(3, s12 + (m3 * c(0.125) - m4 * c(8)) + m5)
         }
     }
 }

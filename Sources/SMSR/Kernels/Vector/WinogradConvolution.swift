@@ -154,23 +154,24 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 2, -2 and
-    /// infinity (2x2 blocks transform in registers, in `transformInputs`).
+    /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 1/2, -2
+    /// and infinity, whose rounding is about half that of 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel choices)
+    /// (2x2 blocks transform in registers, in `transformInputs`).
     @inline(__always)
     static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
         var y = InlineArray<6, FullVector>.zeros
-        let four = FullVector(repeating: 4)
-        let five = FullVector(repeating: 5)
-        let a = x[4] - four * x[2]
-        let b = x[3] - four * x[1]
-        let c = x[4] - x[2]
-        let e = (x[3] - x[1]) * 2
-        y[0] = x[4] + four * x[0] - five * x[2]
-        y[1] = a + b
-        y[2] = a - b
-        y[3] = c + e
-        y[4] = c - e
-        y[5] = x[5] + four * x[1] - five * x[3]
+        let half = FullVector(repeating: 0.5)
+        let two = FullVector(repeating: 2)
+        let oneAndHalf = FullVector(repeating: 1.5)
+        let twoAndHalf = FullVector(repeating: 2.5)
+        let p = x[3] - x[1]
+        let q = x[4] - x[2]
+        y[0] = (x[0] + x[4] - two * x[2]) + oneAndHalf * p
+        y[1] = (x[4] - x[1] + half * x[2]) + twoAndHalf * x[3]
+        y[2] = (x[4] + x[1] - twoAndHalf * x[2]) + half * x[3]
+        y[3] = q + two * p
+        y[4] = q - half * p
+        y[5] = (x[1] + x[5] - two * x[3]) + oneAndHalf * q
         return y
     }
 
@@ -184,12 +185,10 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         } else {
             let a = x[1] + x[2]
             let b = x[1] - x[2]
-            let c = x[3] + x[4]
-            let e = x[3] - x[4]
-            y[0] = x[0] + a + c
-            y[1] = b + e * 2
-            y[2] = a + c * 4
-            y[3] = b + e * 8 + x[5]
+            y[0] = x[0] + a + (x[3] + x[4])
+            y[1] = b + (x[3] * 0.5 - x[4] * 2)
+            y[2] = a + (x[3] * 0.25 + x[4] * 4)
+            y[3] = b + (x[3] * 0.125 - x[4] * 8) + x[5]
         }
         return y
     }
