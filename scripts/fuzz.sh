@@ -52,7 +52,9 @@ printf '%-14s %8s %8s %12s %9s %7s %7s %9s %8s\n' target seconds cpu_s execution
 for target in "${targets[@]}"; do
     [[ -d "Fuzz/corpus/$target" ]] || { echo "no seed corpus Fuzz/corpus/$target" >&2; exit 2; }
     work="$scratch/corpus/$target"
-    artifacts="$scratch/artifacts/$target"
+    # Not $scratch/artifacts: SwiftPM owns that folder and removes the empty folders in it on every build; a target's
+    # folder made before another run's build was gone when its fuzzer came to write an input there.
+    artifacts="$scratch/findings/$target"
     mkdir -p "$work" "$artifacts"
     log="$scratch/logs/$target.log"
     mkdir -p "$(dirname "$log")"
@@ -96,9 +98,19 @@ for target in "${targets[@]}"; do
         mkdir -p "Fuzz/regressions/$target"
         cp "$artifact" "Fuzz/regressions/$target/"
         echo "  $target: $(basename "$artifact") kept as Fuzz/regressions/$target/$(basename "$artifact")" >&2
+        if [[ "$(basename "$artifact")" == timeout-* ]]; then
+            # libFuzzer's timeout is wall-clock: a run starved of CPU reports inputs that are not slow. Timed alone:
+            replay_start=$(date +%s%N)
+            replay_rc=0
+            SMSR_FUZZ_TARGET="$target" "$runner" -timeout=10 "$artifact" >/dev/null 2>&1 || replay_rc=$?
+            echo "  $target: alone, that input took $(( ($(date +%s%N) - replay_start) / 1000000 )) ms (exit $replay_rc)" >&2
+        fi
         rm -f "$artifact"
     done
-    if ((rc != 0)) && ((crashes == 0)); then crashes=1; fi
+    if ((rc != 0)) && ((crashes == 0)); then
+        crashes=1
+        grep -q "Test unit written to" "$log" && echo "  $target: the fuzzer wrote an input that is no longer there" >&2
+    fi
     if grep -q "Is the code instrumented for coverage" "$log"; then
         echo "  $target: libFuzzer found no coverage feedback; the build is not instrumented" >&2
         failed=1
