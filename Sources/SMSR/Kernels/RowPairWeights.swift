@@ -38,7 +38,7 @@ public struct RowPairWeights: Sendable, Equatable {
     }
 
     /// G of F(m, 3) along the row, m + 2 rows (interpolation points 0, 1, -1 for m = 2; 0, 1, -1, 1/2, -2 for m = 4,
-    /// whose rounding is about half that of 0, +-1, +-2; then infinity); the first row is (1, 0, 0). F(4, 3)'s rows 1
+    /// which round less than 0, +-1, +-2; then infinity); the first row is (1, 0, 0). F(4, 3)'s rows 1
     /// and 2 are the pairs' (1/2 (g0 +- g1 + g2), where F(4, 3)'s own are 1/3 (g0 + g1 + g2) and -1/3 (g0 - g1 + g2)),
     /// so the two share those components; F(4, 3)'s output transform carries the factors 2/3 and -2/3.
     static func interpolation(_ size: Int) -> [[Double]] {

@@ -155,7 +155,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     }
 
     /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 1/2, -2
-    /// and infinity, whose rounding is about half that of 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel choices)
+    /// and infinity, which round less than 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel choices)
     /// (2x2 blocks transform in registers, in `transformInputs`).
     @inline(__always)
     static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
