@@ -109,10 +109,10 @@ typedef struct smsr_winograd {
 /// components is a product over the 3 x input_channels (kernel row, input) pairs with U = G g, and the outputs at
 /// x ..< x + m are A^T of the products. F(2, 3) (pairs, interpolation points 0, 1, -1 and infinity): B^T d = (d0 - d2,
 /// d1 + d2, d2 - d1, d1 - d3), outputs m0 + m1 + m2 and m1 - m2 - m3, 12 multiply-adds per input and output for the pair
-/// where the taps take 18. F(4, 3) (points 0, +-1, +-2, infinity): 18 for 4 pixels where the taps take 36. Each G's
-/// first row is (1, 0, 0) and its last (0, 0, 1), so components 0 and m + 1 are the taps kx = 0 and kx = 2 themselves;
-/// F(4, 3)'s components 1 and 2 are the pairs' (its B^T rows 1 and 2 carry the factor -1/3 instead), so pairs and tiles
-/// of 4 read one array. A run of consecutive positions of the list away from the border is cut from the left into tiles
+/// where the taps take 18. F(4, 3) (points 0, 1, -1, 1/2, -2, infinity): 18 for 4 pixels where the taps take 36. Each
+/// G's first row is (1, 0, 0) and its last (0, 0, 1), so components 0 and m + 1 are the taps kx = 0 and kx = 2
+/// themselves; F(4, 3)'s components 1 and 2 are the pairs' (its A^T columns 1 and 2 carry the factors 2/3 and -2/3
+/// instead), so pairs and tiles of 4 read one array. A run of consecutive positions of the list away from the border is cut from the left into tiles
 /// of 4 (when `fours` is set), then pairs; the other positions are computed as `convolution` says. The sums are the same
 /// up to rounding.
 typedef struct smsr_row_pairs {
