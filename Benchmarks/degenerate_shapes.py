@@ -16,12 +16,11 @@ import http.client
 import io
 import json
 import os
-import subprocess
 import time
 
 from PIL import Image
 
-from live_server import free_port, wait_until_ready
+from live_server import serving
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = [(1, 3_000_000, ""), (1, 4_000_000, ""), (3_000_000, 1, ""), (40_000, 2, "?format=jpeg")]
@@ -43,12 +42,8 @@ def main():
         Image.new("L", (width, height), 128).save(buffer, format="PNG")
         bodies.append(buffer.getvalue())
 
-    port = free_port()
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--log-level", "warning"],
-                              stderr=subprocess.DEVNULL)
     rows = []
-    try:
-        wait_until_ready(port)
+    with serving(args.binary) as port:
         for (width, height, query), body in zip(CASES, bodies):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
             start = time.perf_counter()
@@ -78,9 +73,6 @@ def main():
                              infer_ms=infer, flops_dense=dense, dense_over_whole=round(ratio, 4)))
             print(f"{width}x{height} /v1/analyze: {response.status} in {wall_ms / 1e3:.1f} s, infer {infer / 1e3:.1f} s,"
                   f" dense multiply-adds {ratio:.3f} times the whole image's")
-    finally:
-        server.terminate()
-        server.wait()
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -18,13 +18,12 @@ import json
 import os
 import random
 import socket
-import subprocess
 import time
 import http.client
 
 from PIL import Image
 
-from live_server import free_port, wait_until_ready
+from live_server import serving
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -101,12 +100,8 @@ def main():
     parser.add_argument("--leave-after", type=float, default=3.0, help="seconds after sending before it leaves")
     parser.add_argument("--json")
     args = parser.parse_args()
-    port = free_port()
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--workers", "1", "--log-level", "warning"],
-                              stderr=subprocess.DEVNULL)
     rows = []
-    try:
-        wait_until_ready(port)
+    with serving(args.binary, "--workers", "1") as port:
         for name, before, fault in CASES:
             status, kind, elapsed_ms, closed = framing_case(port, before, fault)
             rows.append(dict(case=name, status=status, type=kind, ms=round(elapsed_ms, 2), closed=closed))
@@ -129,9 +124,6 @@ def main():
         rows.append(dict(case="client leaves mid-job", size=args.size, leave_after_s=args.leave_after,
                          large_alone_ms=round(whole_ms, 1), small_alone_ms=round(small_alone_ms, 1),
                          next_small_status=status_after, next_small_ms=round(after_ms, 1)))
-    finally:
-        server.terminate()
-        server.wait()
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

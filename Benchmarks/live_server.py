@@ -1,7 +1,9 @@
 """A live `smsr serve` for the benchmark scripts: a free loopback port, and the wait for /readyz."""
 
+import contextlib
 import http.client
 import socket
+import subprocess
 import sys
 import time
 
@@ -26,3 +28,17 @@ def wait_until_ready(port, seconds=120):
         if time.time() > deadline:
             sys.exit("smsr serve did not get ready")
         time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def serving(binary, *options):
+    """`smsr serve` on a free port with `options`, ready; yields the port and stops the server (SIGTERM) after."""
+    port = free_port()
+    server = subprocess.Popen([binary, "serve", "--port", str(port), "--log-level", "warning", *options],
+                              stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
