@@ -1,7 +1,7 @@
 import Testing
 @testable import SMSR
 
-/// The Winograd forms of dense 3x3 convolutions (2x2 and 4x4 output blocks) against the direct sums of the reference
+/// The Winograd forms of dense 3x3 convolutions (2x2, 2x4, 4x2 and 4x4 output blocks) against the direct sums of the reference
 /// kernels: sizes that end inside a block or a batch of blocks, input counts with and without a specialized kernel,
 /// every output-vector count, bias, ReLU and accumulation; and where the form applies.
 @Suite struct WinogradTests {
@@ -17,18 +17,19 @@ import Testing
 
     @Test(arguments: instructionSets, cases.indices)
     func winogradMatchesDirectSums(_ set: InstructionSet, _ index: Int) throws {
-        for blockSize in [2, 4] {
-            try check(set, index, blockSize: blockSize)
+        for (blockHeight, blockWidth) in [(2, 2), (4, 4), (2, 4), (4, 2)] {
+            try check(set, index, blockHeight: blockHeight, blockWidth: blockWidth)
         }
     }
 
-    func check(_ set: InstructionSet, _ index: Int, blockSize: Int) throws {
+    func check(_ set: InstructionSet, _ index: Int, blockHeight: Int, blockWidth: Int) throws {
         let (h, w, cin, cout, hasBias, relu, accumulate) = Self.cases[index]
         var random = SplitMix64(seed: UInt64(7_100 + index))
         let input = ReferenceKernelTests.randomMap(h, w, cin, &random)
         let weights = ConvWeights(kernelSize: 3, inputs: cin, outputs: cout, values: random.floats(9 * cin * cout),
-                                  bias: hasBias ? random.floats(cout) : nil).withWinogradBlocks(blockSize)
-        #expect(weights.winograd?.blockSize == blockSize)
+                                  bias: hasBias ? random.floats(cout) : nil)
+            .withWinogradBlocks(height: blockHeight, width: blockWidth)
+        #expect(weights.winograd?.blockHeight == blockHeight && weights.winograd?.blockWidth == blockWidth)
         let start = ReferenceKernelTests.randomMap(h, w, cout, &random)
         var expected = ReferenceKernels().convolve(input, weights, relu: relu && !accumulate)
         if accumulate { expected.values = zip(start.values, expected.values).map { $0 + $1 } }
@@ -46,8 +47,8 @@ import Testing
             let worst = zip(ours.values, expected.values).map { abs($0 - $1) }.max() ?? .infinity
             // Sums of up to 9 x 128 products of values in [-1, 1] (magnitudes up to about 30): rounding moves them by far
             // less than this, 4x4 blocks (whose transforms multiply by up to 8) about five times as much as 2x2 ones.
-            let tolerance: Float = blockSize == 2 ? 1e-4 : 1e-3
-            #expect(worst < tolerance, "\(set) \(blockSize)x\(blockSize) threads \(threads): max abs diff \(worst)")
+            let tolerance: Float = blockHeight == 2 && blockWidth == 2 ? 1e-4 : 1e-3
+            #expect(worst < tolerance, "\(set) \(blockHeight)x\(blockWidth) threads \(threads): max abs diff \(worst)")
             outputs.append(ours)
         }
         // Blocks do not depend on how block rows are split across threads.
@@ -111,6 +112,8 @@ import Testing
         #expect(weights(3, 64).winograd == nil)
         #expect(weights(3, 64).withWinogradBlocks(2).winograd?.values.count == 16 * 64 * 16)
         #expect(weights(3, 64).withWinogradBlocks(4).winograd?.values.count == 36 * 64 * 16)
+        #expect(weights(3, 64).withWinogradBlocks(height: 2, width: 4).winograd?.values.count == 24 * 64 * 16)
+        #expect(weights(3, 64).withWinogradBlocks(height: 2, width: 3).winograd == nil)
         #expect(weights(3, 64).withWinogradBlocks(3).winograd == nil)
         #expect(weights(3, 16).withWinogradBlocks(2).winograd != nil)
         #expect(weights(1, 64).withWinogradBlocks(2).winograd == nil)
@@ -124,6 +127,6 @@ import Testing
         var changed = weights(3, 16).withWinogradBlocks(4)
         let before = changed.winograd
         changed.values = random.floats(9 * 16 * 8)
-        #expect(changed.winograd?.blockSize == 4 && changed.winograd != before)
+        #expect(changed.winograd?.blockHeight == 4 && changed.winograd?.blockWidth == 4 && changed.winograd != before)
     }
 }

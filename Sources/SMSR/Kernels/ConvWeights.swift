@@ -10,7 +10,7 @@ public struct ConvWeights: Sendable, Equatable {
             emptyTaps = Self.emptyTaps(values, kernelSize: kernelSize)
             if let form = winograd {
                 winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values,
-                                           emptyTaps: emptyTaps, blockSize: form.blockSize)
+                                           emptyTaps: emptyTaps, blockHeight: form.blockHeight, blockWidth: form.blockWidth)
             }
         }
     }
@@ -43,9 +43,14 @@ public struct ConvWeights: Sendable, Equatable {
     /// The same weights with their Winograd form in blocks of `blockSize` x `blockSize` outputs, where they have one
     /// (see `WinogradWeights`); the fast kernels then run the convolution in that form.
     public func withWinogradBlocks(_ blockSize: Int) -> ConvWeights {
+        withWinogradBlocks(height: blockSize, width: blockSize)
+    }
+
+    /// The same, in blocks of `height` rows by `width` columns of outputs (each 2 or 4).
+    public func withWinogradBlocks(height: Int, width: Int) -> ConvWeights {
         var copy = self
         copy.winograd = WinogradWeights(kernelSize: kernelSize, inputs: inputs, outputs: outputs, values: values,
-                                        emptyTaps: emptyTaps, blockSize: blockSize)
+                                        emptyTaps: emptyTaps, blockHeight: height, blockWidth: width)
         return copy
     }
 

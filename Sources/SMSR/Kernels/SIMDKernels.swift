@@ -81,7 +81,7 @@ public struct SIMDKernels: ConvolutionKernels {
         }
     }
 
-    /// The same convolution in Winograd's form, block rows (`blockSize` output rows each) split across the team.
+    /// The same convolution in Winograd's form, block rows (`blockHeight` output rows each) split across the team.
     private func runWinograd(_ input: FeatureMap, _ weights: WinogradWeights, bias: [Float]?, outputs: Int, relu: Bool,
                              accumulate: Bool, into output: inout FeatureMap) {
         let (h, w) = (input.height, input.width)
@@ -90,11 +90,12 @@ public struct SIMDKernels: ConvolutionKernels {
                 output.values.withUnsafeMutableBufferPointer { out in
                     withOptionalPointer(bias) { b in
                         let job = smsr_winograd(
-                            input: x.baseAddress, height: h, width: w, input_channels: input.channels, block_size: weights.blockSize,
+                            input: x.baseAddress, height: h, width: w, input_channels: input.channels,
+                            block_height: weights.blockHeight, block_width: weights.blockWidth,
                             weights: u.baseAddress,
                             padded_outputs: weights.laneOutputs, bias: b, output: out.baseAddress, output_channels: outputs,
                             accumulate: accumulate ? 1 : 0, relu: relu ? 1 : 0, first_block_row: 0, block_rows: 0)
-                        team.forEachChunk((h + weights.blockSize - 1) / weights.blockSize) { rows in
+                        team.forEachChunk((h + weights.blockHeight - 1) / weights.blockHeight) { rows in
                             var part = job
                             part.first_block_row = rows.lowerBound
                             part.block_rows = rows.count

@@ -80,19 +80,21 @@ typedef struct smsr_planar_row {
 } smsr_planar_row;
 
 /// A dense 3x3 convolution with zero padding 1 (smsr_convolution with kernel_size 3, no mask, no rings) by
-/// Winograd's minimal filtering F(m x m, 3x3), m = block_size (2 or 4): each block of m x m output pixels is
-/// A^T [U . (B^T d B)] A, where d is the block's (m+2) x (m+2) input patch and U = G g G^T the transformed 3x3
-/// weights g, the elementwise products summed over the inputs in each of the (m+2)^2 transformed components. That
-/// takes (m+2)^2 multiply-adds per block, input and output where summing the taps takes 9 m^2 (16 against 36 for
-/// m = 2, 36 against 144 for m = 4); the sums are the same up to rounding. Output pixel (y, x), for outputs
+/// Winograd's minimal filtering F(m x n, 3x3), m = block_height and n = block_width (each 2 or 4): each block of
+/// m x n output pixels is A_m^T [U . (B_m^T d B_n)] A_n, where d is the block's (m+2) x (n+2) input patch and
+/// U = G_m g G_n^T the transformed 3x3 weights g, the elementwise products summed over the inputs in each of the
+/// (m+2)(n+2) transformed components. That takes (m+2)(n+2) multiply-adds per block, input and output where summing
+/// the taps takes 9 m n (16 against 36 for 2x2, 24 against 72 for 2x4, 36 against 144 for 4x4); the sums are the
+/// same up to rounding. Output pixel (y, x), for outputs
 /// 0..<output_channels, receives bias + that sum (plus the stored value with accumulate), then ReLU if asked.
 typedef struct smsr_winograd {
     const float *input;          /* channels-last, height x width x input_channels */
     long height;
     long width;
     long input_channels;         /* a multiple of 16, at most 1024 */
-    long block_size;             /* m: 2 or 4 */
-    const float *weights;        /* [(m+2)^2 components][input_channels][padded_outputs]: U per input and output */
+    long block_height;           /* m: 2 or 4 */
+    long block_width;            /* n: 2 or 4 */
+    const float *weights;        /* [(m+2)(n+2) components][input_channels][padded_outputs]: U per input and output */
     long padded_outputs;         /* a multiple of 16; columns past the real outputs are zero */
     const float *bias;           /* padded_outputs values, or NULL */
     float *output;               /* channels-last, height x width x output_channels */

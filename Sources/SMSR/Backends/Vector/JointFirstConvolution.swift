@@ -19,7 +19,7 @@ struct JointFirstConvolution: Sendable {
         guard dense > 0, generator.reduce.kernelSize == block.layers[0].kernelSize,
               generator.reduce.inputs == block.layers[0].inputs else { return nil }
         // Layer 0's weights store its outputs dense first, so its first `dense` outputs are the dense ones.
-        weights = generator.reduce.appendingOutputs(of: block.layers[0], count: dense).withWinogradBlocks(2)
+        weights = generator.reduce.appendingOutputs(of: block.layers[0], count: dense).withWinogradBlocks(height: 2, width: 4)
         maskChannels = generator.reduce.outputs
     }
 }

@@ -100,9 +100,9 @@ struct VectorBackend: NetworkBackend {
         }
         func saving(_ weights: ConvWeights, _ h: Int, _ w: Int) -> Int {
             guard let form = weights.winograd, h > 0, w > 0 else { return 0 }
-            let m = form.blockSize
-            let blocks = ((h + m - 1) / m) * ((w + m - 1) / m)
-            return (h * w * 9 - blocks * (m + 2) * (m + 2)) * weights.inputs * weights.outputs
+            let (m, n) = (form.blockHeight, form.blockWidth)
+            let blocks = ((h + m - 1) / m) * ((w + n - 1) / n)
+            return (h * w * 9 - blocks * (m + 2) * (n + 2)) * weights.inputs * weights.outputs
         }
         let forms = VectorForms.of(network)
         var total = pairs + saving(forms.head, h, w) + saving(forms.fuse, h, w) + saving(forms.tail, h, w)

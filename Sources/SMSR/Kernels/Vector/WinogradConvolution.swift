@@ -1,8 +1,8 @@
 // Compiled into each vector-width build (SMSRKernels16Lanes, SMSRKernels8Lanes), not into SMSR itself.
 import SMSRCPU
 
-/// A dense 3x3 convolution by Winograd's F(m x m, 3x3) (see `smsr_winograd`): per batch of output blocks along a
-/// block row, the inputs are transformed, each of the (m+2)^2 components is a small matrix product over the inputs
+/// A dense 3x3 convolution by Winograd's F(m x n, 3x3) (see `smsr_winograd`): per batch of output blocks along a
+/// block row, the inputs are transformed, each of the (m+2)(n+2) components is a small matrix product over the inputs
 /// (the register tiles of the direct convolution, with the transformed inputs broadcast), and the products are
 /// transformed back into output pixels. Single-threaded; the engine splits block rows across threads.
 public enum WinogradConvolution {
@@ -10,27 +10,32 @@ public enum WinogradConvolution {
         let j = job.pointee
         precondition(j.input_channels % 16 == 0 && j.input_channels <= ZeroPixel.channels, "bad Winograd inputs")
         precondition(j.padded_outputs % 16 == 0 && j.output_channels <= j.padded_outputs, "bad output padding")
-        precondition(j.block_size == 2 || j.block_size == 4, "Winograd blocks are 2x2 or 4x4")
+        precondition([2, 4].contains(j.block_height) && [2, 4].contains(j.block_width), "Winograd blocks are 2 or 4 a side")
         guard j.block_rows > 0, j.width > 0, j.height > 0, j.output_channels > 0 else { return }
-        switch (j.block_size, j.input_channels) {
-        case (2, 64): WinogradBlocks<2, 64>.run(j)
-        case (2, 16): WinogradBlocks<2, 16>.run(j)
-        case (2, _): WinogradBlocks<2, 0>.run(j)
-        case (_, 64): WinogradBlocks<4, 64>.run(j)
-        case (_, 16): WinogradBlocks<4, 16>.run(j)
-        default: WinogradBlocks<4, 0>.run(j)
+        switch (j.block_height, j.block_width, j.input_channels) {
+        case (2, 2, 64): WinogradBlocks<2, 2, 64>.run(j)
+        case (2, 2, 16): WinogradBlocks<2, 2, 16>.run(j)
+        case (2, 2, _): WinogradBlocks<2, 2, 0>.run(j)
+        case (2, 4, 64): WinogradBlocks<2, 4, 64>.run(j)
+        case (2, 4, _): WinogradBlocks<2, 4, 0>.run(j)
+        case (4, 2, _): WinogradBlocks<4, 2, 0>.run(j)
+        case (_, _, 64): WinogradBlocks<4, 4, 64>.run(j)
+        case (_, _, 16): WinogradBlocks<4, 4, 16>.run(j)
+        default: WinogradBlocks<4, 4, 0>.run(j)
         }
     }
 }
 
-/// Batches of `batch` output blocks of `M` x `M` pixels along one block row, on `CIN` input channels (0: any multiple
-/// of 16). The transformed inputs `[components][batch][inputs]` and products `[components][batch][padded outputs]` of
-/// a batch stay in the caches between its three steps.
-struct WinogradBlocks<let M: Int, let CIN: Int> {
-    static var side: Int { M &+ 2 }
-    static var components: Int { side &* side }
+/// Batches of `batch` output blocks of `M` rows by `N` columns of pixels along one block row, on `CIN` input channels
+/// (0: any multiple of 16). The transformed inputs `[components][batch][inputs]` and products
+/// `[components][batch][padded outputs]` of a batch stay in the caches between its three steps.
+struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
+    /// The input patch's rows and columns, and the components: (M + 2) x (N + 2), row-major.
+    static var patchRows: Int { M &+ 2 }
+    static var patchColumns: Int { N &+ 2 }
+    static var components: Int { patchRows &* patchColumns }
     /// A multiple of every product tile's block count (12 on AVX-512, 6 on AVX2): 48 output columns.
-    static var batch: Int { M == 2 ? 24 : 12 }
+    static var batch: Int { N == 2 ? 24 : 12 }
     #if SMSR_WIDE_VECTORS
     static var tileBlocks: Int { 12 }
     #else
@@ -40,7 +45,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
     static func run(_ j: smsr_winograd) {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
-        let blocksAcross = (Int(j.width) &+ M &- 1) / M
+        let blocksAcross = (Int(j.width) &+ N &- 1) / N
         let transformedBytes = components &* batch &* cin &* 4
         let productBytes = components &* batch &* pco &* 4
         // Past the two buffers: one patch's worth of vectors half-way through a transform.
@@ -48,7 +53,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         // Outputs that end inside a vector: the batch's output rows are put together here (each row one vector longer, which
         // its last pixel's last vector runs into), then written out a vector at a time.
         let partial = Int(j.output_channels) % FullVector.scalarCount != 0
-        let stagedBytes = partial ? M &* (M &* batch &* Int(j.output_channels) &+ FullVector.scalarCount) &* 4 : 0
+        let stagedBytes = partial ? M &* (N &* batch &* Int(j.output_channels) &+ FullVector.scalarCount) &* 4 : 0
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: transformedBytes &+ productBytes &+ halfwayBytes &+ stagedBytes,
                                                        alignment: 64)
         defer { scratch.deallocate() }
@@ -67,13 +72,13 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                 transformInputs(j, blockRow: blockRow, first: first, count: tiled, into: transformed, halfway: halfway)
                 // While the products run, the caches fetch this batch's output pixels and the next batch's input patches.
                 var ahead = WinogradLines()
-                ahead.addOutputs(j, side: M, blockRow: blockRow, first: first, count: count)
+                ahead.addOutputs(j, blockHeight: M, blockWidth: N, blockRow: blockRow, first: first, count: count)
                 if first &+ batch < blocksAcross {
-                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow, first: first &+ batch,
-                                    count: min(batch, blocksAcross &- first &- batch), blockSize: M)
+                    ahead.addInputs(j, blockHeight: M, blockWidth: N, cin: cin, blockRow: blockRow, first: first &+ batch,
+                                    count: min(batch, blocksAcross &- first &- batch))
                 } else if blockRow < lastRow {
-                    ahead.addInputs(j, side: side, cin: cin, blockRow: blockRow &+ 1, first: 0, count: min(batch, blocksAcross),
-                                    blockSize: M)
+                    ahead.addInputs(j, blockHeight: M, blockWidth: N, cin: cin, blockRow: blockRow &+ 1, first: 0,
+                                    count: min(batch, blocksAcross))
                 }
                 multiply(j, transformed, count: tiled, into: products, ahead: &ahead)
                 transformOutputs(j, blockRow: blockRow, first: first, count: count, products: products, halfway: halfway,
@@ -83,8 +88,8 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// V = B^T d B for each block's input patch, a vector of input channels at a time: for 2x2 blocks in registers, for
-    /// 4x4 blocks down the patch's columns into `halfway`, then along its rows into the components.
+    /// V = B_M^T d B_N for each block's input patch, a vector of input channels at a time: for 2x2 blocks in registers,
+    /// for other blocks down the patch's columns into `halfway`, then along its rows into the components.
     static func transformInputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, into v: UnsafeMutablePointer<Float>,
                                 halfway t: UnsafeMutablePointer<FullVector>) {
         typealias Vector = FullVector
@@ -96,15 +101,15 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         for b in 0..<count {
             // The patch's pixels, or zeros beyond the border.
             var pixels = InlineArray<36, UnsafePointer<Float>>(repeating: zero)
-            let (y0, x0) = (M &* blockRow &- 1, M &* (first &+ b) &- 1)
-            for r in 0..<side where y0 &+ r >= 0 && y0 &+ r < height {
-                for c in 0..<side where x0 &+ c >= 0 && x0 &+ c < width {
-                    pixels[r &* side &+ c] = j.input + ((y0 &+ r) &* width &+ x0 &+ c) &* cin
+            let (y0, x0) = (M &* blockRow &- 1, N &* (first &+ b) &- 1)
+            for r in 0..<patchRows where y0 &+ r >= 0 && y0 &+ r < height {
+                for c in 0..<patchColumns where x0 &+ c >= 0 && x0 &+ c < width {
+                    pixels[r &* patchColumns &+ c] = j.input + ((y0 &+ r) &* width &+ x0 &+ c) &* cin
                 }
             }
             var out = v + b &* cin
             var ci = 0
-            if M == 2 {
+            if M == 2 && N == 2 {
                 while ci < cin {
                     // Sixteen values and their sixteen transforms fit in registers: no halfway buffer.
                     // B^T d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same along the columns.
@@ -130,20 +135,20 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
                 }
             } else {
                 while ci < cin {
-                    for c in 0..<side {
+                    for c in 0..<patchColumns {
                         var d = InlineArray<6, Vector>.zeros
-                        for r in 0..<side {
-                            d[r] = UnsafeRawPointer(pixels[r &* side &+ c] + ci).loadUnaligned(as: Vector.self)
+                        for r in 0..<patchRows {
+                            d[r] = UnsafeRawPointer(pixels[r &* patchColumns &+ c] + ci).loadUnaligned(as: Vector.self)
                         }
-                        let column = inputTransform(d)
-                        for r in 0..<side { t[r &* side &+ c] = column[r] }
+                        let column = inputTransform(d, blockSize: M)
+                        for r in 0..<patchRows { t[r &* patchColumns &+ c] = column[r] }
                     }
-                    for r in 0..<side {
+                    for r in 0..<patchRows {
                         var d = InlineArray<6, Vector>.zeros
-                        for c in 0..<side { d[c] = t[r &* side &+ c] }
-                        let row = inputTransform(d)
-                        for c in 0..<side {
-                            let component = out + (r &* side &+ c) &* componentStride
+                        for c in 0..<patchColumns { d[c] = t[r &* patchColumns &+ c] }
+                        let row = inputTransform(d, blockSize: N)
+                        for c in 0..<patchColumns {
+                            let component = out + (r &* patchColumns &+ c) &* componentStride
                             UnsafeMutableRawPointer(component).storeBytes(of: row[c], as: Vector.self)
                         }
                     }
@@ -154,12 +159,19 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// F(4, 3)'s B^T x for one column (or row) of a patch: six sums with the interpolation points 0, 1, -1, 1/2, -2
-    /// and infinity, which round less than 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel choices)
-    /// (2x2 blocks transform in registers, in `transformInputs`).
+    /// B^T x for one column (or row) of a patch: F(2, 3)'s four sums of x0-x3, or F(4, 3)'s six with the interpolation
+    /// points 0, 1, -1, 1/2, -2 and infinity, which round less than 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel
+    /// choices). (2x2 blocks transform in registers, in `transformInputs`.)
     @inline(__always)
-    static func inputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<6, FullVector> {
+    static func inputTransform(_ x: InlineArray<6, FullVector>, blockSize: Int) -> InlineArray<6, FullVector> {
         var y = InlineArray<6, FullVector>.zeros
+        if blockSize == 2 {
+            y[0] = x[0] - x[2]
+            y[1] = x[1] + x[2]
+            y[2] = x[2] - x[1]
+            y[3] = x[1] - x[3]
+            return y
+        }
         let half = FullVector(repeating: 0.5)
         let two = FullVector(repeating: 2)
         let oneAndHalf = FullVector(repeating: 1.5)
@@ -177,9 +189,9 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
 
     /// A^T x for one column (or row) of a block's products: F(2, 3)'s x0 + x1 + x2 and x1 - x2 - x3, or F(4, 3)'s four.
     @inline(__always)
-    static func outputTransform(_ x: InlineArray<6, FullVector>) -> InlineArray<4, FullVector> {
+    static func outputTransform(_ x: InlineArray<6, FullVector>, blockSize: Int) -> InlineArray<4, FullVector> {
         var y = InlineArray<4, FullVector>.zeros
-        if M == 2 {
+        if blockSize == 2 {
             y[0] = x[0] + x[1] + x[2]
             y[1] = x[1] - x[2] - x[3]
         } else {
@@ -223,7 +235,7 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         }
     }
 
-    /// Y = A^T M A, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
+    /// Y = A_M^T P A_N, down the columns into `halfway`, then along the rows, plus the bias, into the block's output pixels
     /// inside the image; with `staged`, into the batch's rows there first (see `writeStaged`).
     static func transformOutputs(_ j: smsr_winograd, blockRow: Int, first: Int, count: Int, products m: UnsafePointer<Float>,
                                  halfway t: UnsafeMutablePointer<FullVector>, staged: UnsafeMutablePointer<Float>?) {
@@ -235,31 +247,31 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
         let (accumulate, relu) = (j.accumulate != 0, j.relu != 0)
         let y0 = M &* blockRow
         let rows = min(M, height &- y0)
-        let stagedRow = M &* batch &* outputs &+ lanes
+        let stagedRow = N &* batch &* outputs &+ lanes
         let lastVector = (outputs &- 1) / lanes &* lanes
         for b in 0..<count {
-            let x0 = M &* (first &+ b)
-            let columns = min(M, width &- x0)
+            let x0 = N &* (first &+ b)
+            let columns = min(N, width &- x0)
             // Staged, the last vector first: its lanes past the outputs run into the next pixel, written after it.
             var co = staged == nil ? 0 : lastVector
             while co >= 0 && co < outputs {
                 let source = m + (b &* pco &+ co)
-                for c in 0..<side {
+                for c in 0..<patchColumns {
                     var x = InlineArray<6, Vector>.zeros
-                    for r in 0..<side {
-                        x[r] = UnsafeRawPointer(source + (r &* side &+ c) &* componentStride).loadUnaligned(as: Vector.self)
+                    for r in 0..<patchRows {
+                        x[r] = UnsafeRawPointer(source + (r &* patchColumns &+ c) &* componentStride).loadUnaligned(as: Vector.self)
                     }
-                    let column = outputTransform(x)
-                    for i in 0..<M { t[i &* side &+ c] = column[i] }
+                    let column = outputTransform(x, blockSize: M)
+                    for i in 0..<M { t[i &* patchColumns &+ c] = column[i] }
                 }
                 let bias = j.bias.map { UnsafeRawPointer($0 + co).loadUnaligned(as: Vector.self) } ?? Vector()
                 let valid = outputs &- co
                 for i in 0..<rows {
                     var x = InlineArray<6, Vector>.zeros
-                    for c in 0..<side { x[c] = t[i &* side &+ c] }
-                    let row = outputTransform(x)
+                    for c in 0..<patchColumns { x[c] = t[i &* patchColumns &+ c] }
+                    let row = outputTransform(x, blockSize: N)
                     if let staged {
-                        let out = staged + (i &* stagedRow &+ M &* b &* outputs &+ co)
+                        let out = staged + (i &* stagedRow &+ N &* b &* outputs &+ co)
                         for k in 0..<columns {
                             UnsafeMutableRawPointer(out + k &* outputs).storeBytes(of: row[k] + bias, as: Vector.self)
                         }
@@ -275,10 +287,10 @@ struct WinogradBlocks<let M: Int, let CIN: Int> {
             }
         }
         if let staged {
-            let pixels = min(width, M &* (first &+ count)) &- M &* first
+            let pixels = min(width, N &* (first &+ count)) &- N &* first
             for i in 0..<rows {
                 writeStaged(staged + i &* stagedRow, count: pixels &* outputs,
-                            to: j.output + ((y0 &+ i) &* width &+ M &* first) &* outputs, accumulate: accumulate, relu: relu)
+                            to: j.output + ((y0 &+ i) &* width &+ N &* first) &* outputs, accumulate: accumulate, relu: relu)
             }
         }
     }
@@ -380,23 +392,25 @@ struct WinogradLines {
         spans &+= 1
     }
 
-    /// The output pixels of `count` blocks of `side` x `side` from block `first` of block row `blockRow`.
-    mutating func addOutputs(_ j: smsr_winograd, side: Int, blockRow: Int, first: Int, count: Int) {
+    /// The output pixels of `count` blocks of `m` x `n` from block `first` of block row `blockRow`.
+    mutating func addOutputs(_ j: smsr_winograd, blockHeight m: Int, blockWidth n: Int, blockRow: Int, first: Int, count: Int) {
         let (height, width, outputs) = (Int(j.height), Int(j.width), Int(j.output_channels))
-        let x0 = side &* first
-        let pixels = min(width, side &* (first &+ count)) &- x0
-        for y in (side &* blockRow)..<min(height, side &* (blockRow &+ 1)) {
+        let x0 = n &* first
+        let pixels = min(width, n &* (first &+ count)) &- x0
+        for y in (m &* blockRow)..<min(height, m &* (blockRow &+ 1)) {
             add(UnsafeRawPointer(j.output + (y &* width &+ x0) &* outputs), bytes: pixels &* outputs &* 4, forWrite: true)
         }
     }
 
-    /// The input patches (`side` x `side`, one pixel of border) of `count` blocks from block `first` of block row `blockRow`.
-    mutating func addInputs(_ j: smsr_winograd, side: Int, cin: Int, blockRow: Int, first: Int, count: Int, blockSize m: Int) {
+    /// The input patches ((`m` + 2) x (`n` + 2), one pixel of border) of `count` blocks from block `first` of block row
+    /// `blockRow`.
+    mutating func addInputs(_ j: smsr_winograd, blockHeight m: Int, blockWidth n: Int, cin: Int, blockRow: Int, first: Int,
+                            count: Int) {
         let (height, width) = (Int(j.height), Int(j.width))
-        let x0 = max(0, m &* first &- 1)
-        let pixels = min(width, m &* (first &+ count) &+ 1) &- x0
+        let x0 = max(0, n &* first &- 1)
+        let pixels = min(width, n &* (first &+ count) &+ 1) &- x0
         let y0 = m &* blockRow &- 1
-        for y in max(0, y0)..<min(height, y0 &+ side) {
+        for y in max(0, y0)..<min(height, y0 &+ m &+ 2) {
             add(UnsafeRawPointer(j.input + (y &* width &+ x0) &* cin), bytes: pixels &* cin &* 4, forWrite: false)
         }
     }
