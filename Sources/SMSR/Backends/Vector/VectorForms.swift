@@ -1,9 +1,10 @@
 /// The forms of a network's weights the vector backend runs, made once per network (`PreparedForms`).
 ///
-/// Winograd's forms for the dense 3x3 convolutions on 16 or 64 inputs: 2x2 blocks where the rounding reaches the masks
-/// and the block outputs (the head's second conv, the mask generators' convs, the joint first convolutions); 4x4 blocks,
-/// faster still but rounding more (transforms that multiply by up to 8 and divide by 15), only after the last block,
-/// where the rounding reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel
+/// Winograd's forms for the dense 3x3 convolutions on 16 or 64 inputs: where the rounding reaches the masks and the
+/// block outputs, 2x2 blocks (the head's second conv, the mask generators' refine convs) or 2x4, which round about as
+/// little (the joint first convolutions and the generators' first convs); 4x4 blocks, faster still but rounding more
+/// (transforms that multiply by up to 8 and divide by 15), only after the last block, where the rounding reaches the
+/// output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel
 /// choices.
 struct VectorForms: Sendable {
     let head: ConvWeights
