@@ -23,7 +23,8 @@ struct VectorForms: Sendable {
         tail = network.tail.withWinogradBlocks(4)
         generators = network.maskGenerators.map { plain in
             var generator = plain
-            generator.reduce = plain.reduce.withWinogradBlocks(2)
+            // The blocks of the joint first convolution, so that a generator run alone makes the same sums.
+            generator.reduce = plain.reduce.withWinogradBlocks(height: 2, width: 4)
             generator.refine = plain.refine.withWinogradBlocks(2)
             return generator
         }
