@@ -6,11 +6,12 @@ that decides which block shapes are worth building, not a test; it reads ../shar
 
 For each shape (direct sums as the official code runs them; 2x2, 2x4, 4x2, 4x4 blocks on the engine's interpolation
 points 0, +-1 and 0, +-1, 1/2, -2, each with infinity): per block, the largest and RMS difference of the block outputs
-from float64, and whether the masks still agree with float64's.
+from float64, and whether the masks still agree with float64's; then each shape again with the head's second conv
+(64 -> 64, before the first block) in the same blocks too.
 
     Benchmarks/.venv/bin/python Benchmarks/winograd_blocks_accuracy.py --official DIR
 
-Only the two joint convolutions change; every other convolution stays the official direct float32 one, so the figures
+Only those convolutions change; every other convolution stays the official direct float32 one, so the figures
 show what the block shape adds to the official code's own rounding.
 """
 import argparse
@@ -77,15 +78,22 @@ def winograd(x, weight, rows, cols):
     return y[:, :height, :width]
 
 
-def patch(torch, net, shape):
-    """Runs each block's mask-generator first conv and layer 0's dense outputs in F(shape), the rest as before."""
-    for smm in net.body:
-        conv = smm.spa_mask[0]
+def winograd_module(torch, conv, shape):
+    """`conv` (a 3x3 nn.Conv2d with padding 1, batch of one) run in F(shape) from here on."""
+    def forward(x):
+        y = winograd(x[0].float().numpy(), conv.weight.detach().float().numpy(), *shape)
+        bias = conv.bias.view(1, -1, 1, 1) if conv.bias is not None else 0
+        return torch.from_numpy(y)[None].to(x.dtype) + bias
+    conv.forward = forward
 
-        def generator_conv(x, conv=conv):
-            y = winograd(x[0].float().numpy(), conv.weight.detach().float().numpy(), *shape)
-            return torch.from_numpy(y)[None].to(x.dtype) + conv.bias.view(1, -1, 1, 1)
-        conv.forward = generator_conv
+
+def patch(torch, net, shape, head):
+    """Runs each block's mask-generator first conv and layer 0's dense outputs in F(shape), with `head` the head's
+    second conv too, the rest as before."""
+    if head:
+        winograd_module(torch, net.head[2], shape)
+    for smm in net.body:
+        winograd_module(torch, smm.spa_mask[0], shape)
         smb = smm.body
         original = smb._sparse_conv
 
@@ -107,11 +115,12 @@ def main():
     torch.set_num_threads(1)
     double = official_network(torch, args.official, torch.float64)
     truth = {crop: run(torch, double, crop, torch.float64) for crop in CROPS}
-    for shape in [None, (2, 2), (2, 4), (4, 2), (4, 4)]:
+    shapes = [None, (2, 2), (2, 4), (4, 2), (4, 4)]
+    for shape, head in [(shape, False) for shape in shapes] + [(shape, True) for shape in shapes[1:]]:
         net = official_network(torch, args.official, torch.float32)
         if shape:
-            patch(torch, net, shape)
-        name = f"F({shape[0]}x{shape[1]})" if shape else "direct (official)"
+            patch(torch, net, shape, head)
+        name = (f"F({shape[0]}x{shape[1]})" + (" +head" if head else "")) if shape else "direct (official)"
         for crop in CROPS:
             blocks, masks, _ = run(torch, net, crop, torch.float32)
             error = np.abs(blocks - truth[crop][0]).reshape(len(blocks), -1)
