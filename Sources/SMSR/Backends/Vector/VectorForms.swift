@@ -1,11 +1,10 @@
 /// The forms of a network's weights the vector backend runs, made once per network (`PreparedForms`).
 ///
 /// Winograd's forms for the dense 3x3 convolutions on 16 or 64 inputs: where the rounding reaches the masks and the
-/// block outputs, 2x2 blocks (the head's second conv, the mask generators' refine convs) or 2x4, which round about as
-/// little (the joint first convolutions and the generators' first convs); 4x4 blocks, faster still but rounding more
-/// (transforms that multiply by up to 8 and divide by 15), only after the last block, where the rounding reaches the
-/// output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel
-/// choices.
+/// block outputs, 2x4 blocks (the head's second conv, the joint first convolutions, the generators' first convs), which
+/// round about as little as 2x2, or 2x2 (the generators' refine convs, at half size); 4x4 blocks, faster still but
+/// rounding more (transforms that multiply by up to 8 and divide by 15), only after the last block, where the rounding
+/// reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel choices.
 struct VectorForms: Sendable {
     let head: ConvWeights
     let fuse: ConvWeights
@@ -18,7 +17,7 @@ struct VectorForms: Sendable {
     let rowPairs: [[RowPairWeights?]]
 
     init(_ network: SMSRNetwork) {
-        head = network.head.1.withWinogradBlocks(2)
+        head = network.head.1.withWinogradBlocks(height: 2, width: 4)
         fuse = network.fuse.withWinogradBlocks(4)
         tail = network.tail.withWinogradBlocks(4)
         generators = network.maskGenerators.map { plain in
