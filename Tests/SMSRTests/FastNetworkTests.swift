@@ -96,10 +96,10 @@ import Testing
     /// output directly; (m+2)(n+2) per m x n block in Winograd's form): head 3x3 64->64 in 2x4 blocks (4,096 pixels, 512
     /// blocks): (36,864 - 12,288) * 4,096; fusion in 4x4 blocks (256): (36,864 - 9,216) * 4,096; x2 tail 64->12 in 4x4:
     /// 27,648 * 768; five joint first convolutions of 16 + d0 outputs (d0 = 24, 16, 16, 3, 14; 153 in all) in 2x4 blocks
-    /// (512): (36,864 - 12,288) * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256. The masked passes'
-    /// tiles of m neighbouring pixels (F(m, 3) along the row: 3 (m + 2) where the taps take 9 per stored output) leave
-    /// out 6 and 18 times the paper's count of a masked pixel's work per tap, 64 * s_in + s_out * d_in, in each layer,
-    /// per tile of 2 and 4 of the block's mask, and 9 per tile of 4 storing 3.
+    /// (512): (36,864 - 12,288) * 64 * 153; five mask generator refine convs 16->16 on 32x32 in 2x2: 5 * 5,120 * 256. The
+    /// masked passes' tiles of m neighbouring pixels (F(m, 3) along the row: 3 (m + 2) where the taps take 9 per stored
+    /// output) leave out 6 and 18 times the paper's count of a masked pixel's work per tap, 64 * s_in + s_out * d_in, in
+    /// each layer, per tile of 2 and 4 of the block's mask, and 9 per tile of 4 storing 3.
     @Test func multiplyAddsLeaveOutWhatWinogradSaves() throws {
         let input = try Self.crop()
         var kernels = try #require(SIMDKernels(InstructionSet.allCases.first(where: \.isSupported) ?? .avx2))

@@ -12,6 +12,8 @@ struct JointFirstConvolution: Sendable {
     let weights: ConvWeights
     let maskChannels: Int
     var denseOutputs: Int { weights.outputs - maskChannels }
+    /// Its Winograd blocks, which the generator's first conv run alone takes too, so that it makes the same sums.
+    static let blocks = (height: 2, width: 4)
 
     /// Nil when layer 0 has no dense outputs (nothing to share).
     init?(generator: MaskGenerator, block: SparseMaskBlock) {
@@ -19,7 +21,8 @@ struct JointFirstConvolution: Sendable {
         guard dense > 0, generator.reduce.kernelSize == block.layers[0].kernelSize,
               generator.reduce.inputs == block.layers[0].inputs else { return nil }
         // Layer 0's weights store its outputs dense first, so its first `dense` outputs are the dense ones.
-        weights = generator.reduce.appendingOutputs(of: block.layers[0], count: dense).withWinogradBlocks(height: 2, width: 4)
+        weights = generator.reduce.appendingOutputs(of: block.layers[0], count: dense)
+            .withWinogradBlocks(height: Self.blocks.height, width: Self.blocks.width)
         maskChannels = generator.reduce.outputs
     }
 }

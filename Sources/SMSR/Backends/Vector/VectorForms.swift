@@ -22,8 +22,8 @@ struct VectorForms: Sendable {
         tail = network.tail.withWinogradBlocks(4)
         generators = network.maskGenerators.map { plain in
             var generator = plain
-            // The blocks of the joint first convolution, so that a generator run alone makes the same sums.
-            generator.reduce = plain.reduce.withWinogradBlocks(height: 2, width: 4)
+            let joint = JointFirstConvolution.blocks
+            generator.reduce = plain.reduce.withWinogradBlocks(height: joint.height, width: joint.width)
             generator.refine = plain.refine.withWinogradBlocks(2)
             return generator
         }
