@@ -85,7 +85,7 @@ import Testing
     }
 
     /// 4x4 blocks round more than direct sums: on these non-negative inputs, with the interpolation points 0, 1, -1, 1/2,
-    /// -2 (and infinity) about 1.5 times as much, where 0, +-1, +-2 gave 2.3 times (Benchmarks/README.md, kernel choices).
+    /// -2 (and infinity) about 1.5 times as much, where 0, +-1, +-2 gave 2.3 times (Benchmarks/engine.md, kernel choices).
     @Test(arguments: instructionSets)
     func fourByFourBlocksRoundLittleMoreThanDirectSums(_ set: InstructionSet) throws {
         var random = SplitMix64(seed: 7_300)

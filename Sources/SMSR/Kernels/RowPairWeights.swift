@@ -8,7 +8,7 @@
 public struct RowPairWeights: Sendable, Equatable {
     /// The tile sizes the masked passes cut runs into, longest first (`RowPairCount` counts the same tiles). Tiles of 6
     /// (F(6, 3)) multiplied least but timed no faster than tiles of 4 and pairs on Zen 4, AVX-512 or AVX2, and their
-    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/README.md, kernel choices): measured, then
+    /// rounding moved a golden crop's block outputs past 1e-3 (Benchmarks/engine.md, kernel choices): measured, then
     /// removed.
     static let tileSizes = [4, 2]
 

@@ -16,7 +16,7 @@ extension VectorBackend {
                      "shape mismatch")
         precondition(scales.count == c && collect[b].inputs == c && collect[b].outputs == c, "collect shape mismatch")
         // One row at a time: its three pieces (output, residual, collect sum; 160 KiB each for 640x64) stay in L2
-        // between the two steps, where four rows' did not (Benchmarks/README.md, kernel choices).
+        // between the two steps, where four rows' did not (Benchmarks/engine.md, kernel choices).
         let weights = collect[b]
         let startBias = b == 0 ? collectBias + [Float](repeating: 0, count: weights.laneOutputs - c) : nil
         output.values.withUnsafeMutableBufferPointer { out in

@@ -4,7 +4,7 @@
 /// block outputs, 2x4 blocks (the head's second conv, the joint first convolutions, the generators' first convs), which
 /// round about as little as 2x2, or 2x2 (the generators' refine convs, at half size); 4x4 blocks, faster still but
 /// rounding more (transforms that multiply by up to 8 and divide by 15), only after the last block, where the rounding
-/// reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/README.md, kernel choices.
+/// reaches the output alone (the fusion conv and the tail). Figures: Benchmarks/engine.md, kernel choices.
 struct VectorForms: Sendable {
     let head: ConvWeights
     let fuse: ConvWeights

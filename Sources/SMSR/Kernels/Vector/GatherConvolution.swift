@@ -31,7 +31,7 @@ public enum GatherConvolution {
         case (3, _): PositionBlocks<8, 3, 0>.run(j, spill: spill)
         // Four vectors (64 outputs: every masked pass of the body) gather six positions at a time across all of
         // them, reading each neighbourhood once instead of once per two vectors, with the six position pointers in
-        // registers: the masked passes took less time than with twelve by two (Benchmarks/README.md, kernel choices).
+        // registers: the masked passes took less time than with twelve by two (Benchmarks/engine.md, kernel choices).
         case (4, 64): PositionBlocks<6, 4, 64>.run(j, spill: spill)
         case (4, 16): PositionBlocks<6, 4, 16>.run(j, spill: spill)
         case (_, 64): PositionBlocks<12, 2, 64>.run(j, spill: spill)

@@ -11,7 +11,7 @@ struct RowRun<let CIN: Int> {
     static var length: Int { 12 }
     /// The fewest neighbouring positions worth a run (the rest of its positions are computed for nothing). Since
     /// gathered blocks of 64 outputs run as six positions by four vectors, only whole runs beat them (shorter minimums
-    /// timed slower: Benchmarks/README.md, kernel choices).
+    /// timed slower: Benchmarks/engine.md, kernel choices).
     static var shortest: Int { 12 }
 
     /// Positions `first..<first+count` (count <= length); the run's window `first..<first+length` must lie in

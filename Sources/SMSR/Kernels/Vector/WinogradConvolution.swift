@@ -160,7 +160,7 @@ struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
     }
 
     /// B^T x for one column (or row) of a patch: F(2, 3)'s four sums of x0-x3, or F(4, 3)'s six with the interpolation
-    /// points 0, 1, -1, 1/2, -2 and infinity, which round less than 0, 1, -1, 2, -2 (Benchmarks/README.md, kernel
+    /// points 0, 1, -1, 1/2, -2 and infinity, which round less than 0, 1, -1, 2, -2 (Benchmarks/engine.md, kernel
     /// choices). (2x2 blocks transform in registers, in `transformInputs`.)
     @inline(__always)
     static func inputTransform(_ x: InlineArray<6, FullVector>, blockSize: Int) -> InlineArray<6, FullVector> {
@@ -211,7 +211,7 @@ struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
         let cin = CIN > 0 ? CIN : Int(j.input_channels)
         let pco = Int(j.padded_outputs)
         // The lines are asked for a few at a time before every 16 inputs of every tile: asked for all at once before each
-        // component, they filled the misses the core can have in flight and the products waited on them (Benchmarks/README.md).
+        // component, they filled the misses the core can have in flight and the products waited on them (Benchmarks/engine.md).
         let lanes = FullVector.scalarCount
         let tilesPerComponent = count / tileBlocks &* ((pco / lanes &+ 1) / 2)
         let asks = components &* tilesPerComponent &* (cin / 16)
