@@ -84,9 +84,21 @@ def main(argv=None):
     origin = ("trained from scratch" if not init_from else
               f"initialised from this project's own weights of another scale ({os.path.basename(init_from)}, "
               f"trained from scratch), then trained at x{scale}")
-    data_dir = a.data or os.path.join(HERE, "data", f"x{scale}")
+    run_data = (meta_src.get("args") or {}).get("data")
+    data_dir = a.data or run_data or os.path.join(HERE, "data", f"x{scale}")
     idx = os.path.join(data_dir, "index.json")
-    if os.path.exists(idx):
+    pool = json.load(open(idx)) if os.path.exists(idx) else None
+    if pool is not None and pool.get("format") == "hr-pool":
+        # The HR pool (build_data.py): images of every class from Debian packages, licenses per file.
+        classes = {}
+        for e in pool["entries"]:
+            classes[e["cls"]] = classes.get(e["cls"], 0) + 1
+        packages = len({e["package"] for e in pool["entries"]})
+        md["training_data"] = (f"{len(pool['entries'])} HR images from {packages} Debian packages ("
+                               + ", ".join(f"{n} {c}" for c, n in sorted(classes.items()))
+                               + "; listed in Training/sources.tsv, licenses in Training/data/pool/LICENSES.tsv), "
+                               f"LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
+    elif os.path.exists(idx):
         dm = json.load(open(idx))
         photos = sorted({e["photo"] for e in dm["entries"]})
         md["training_data"] = (f"{len(photos)} photographs from Debian packages listed in shared/training/photos.tsv "
