@@ -81,6 +81,28 @@ import Testing
         #expect(file.metadata == ["scale": "2"])
     }
 
+    /// F32, BF16 and F16 decode the same from an array, `Data`, a slice that starts past 0 and a collection with no
+    /// contiguous storage (read through its subscript instead of a pointer).
+    @Test func everyDTypeDecodesAlikeFromEveryKindOfCollection() throws {
+        let floats: [Float] = [1.5, -2, 3.25e-3, .infinity]
+        var data: [UInt8] = []
+        for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { data += $0 } }
+        let brains: [UInt16] = [0x3F80, 0xC000, 0x3F00]  // bfloat16 1, -2, 0.5
+        for b in brains { data += [UInt8(b & 0xff), UInt8(b >> 8)] }
+        data += [0x00, 0x3C]  // float16 1
+        let bytes = SafeTensorsBuilder.wrap(header: ["f": ["dtype": "F32", "shape": [4], "data_offsets": [0, 16]],
+                                                     "b": ["dtype": "BF16", "shape": [3], "data_offsets": [16, 22]],
+                                                     "h": ["dtype": "F16", "shape": [1], "data_offsets": [22, 24]]], data: data)
+        let padded = [UInt8](repeating: 0xAB, count: 7) + bytes
+        let files = [try SafeTensorsFile(bytes: bytes), try SafeTensorsFile(bytes: Data(bytes)),
+                     try SafeTensorsFile(bytes: padded[7...]), try SafeTensorsFile(bytes: bytes.indices.lazy.map { bytes[$0] })]
+        for file in files {
+            #expect(file.tensors["f"]?.values == floats)
+            #expect(file.tensors["b"]?.values == [1, -2, 0.5])
+            #expect(file.tensors["h"]?.values == [1])
+        }
+    }
+
     @Test func missingOrMisshapenTensorsAreNamed() throws {
         var tensors = SafeTensorsBuilder.model(scale: 2) { _, n in [Float](repeating: 0, count: n) }
         #expect(throws: Never.self) { try WeightSet(tensors: tensors) }
