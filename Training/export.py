@@ -14,6 +14,7 @@ dtype float32, bit-equal tensors, identical inference output.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import datetime
 import json
 import os
@@ -87,19 +88,17 @@ def main(argv=None):
     run_data = (meta_src.get("args") or {}).get("data")
     data_dir = a.data or run_data or os.path.join(HERE, "data", f"x{scale}")
     idx = os.path.join(data_dir, "index.json")
-    pool = json.load(open(idx)) if os.path.exists(idx) else None
-    if pool is not None and pool.get("format") == "hr-pool":
+    index = json.load(open(idx)) if os.path.exists(idx) else None
+    if index is not None and index.get("format") == "hr-pool":
         # The HR pool (build_data.py): images of every class from Debian packages, licenses per file.
-        classes = {}
-        for e in pool["entries"]:
-            classes[e["cls"]] = classes.get(e["cls"], 0) + 1
-        packages = len({e["package"] for e in pool["entries"]})
-        md["training_data"] = (f"{len(pool['entries'])} HR images from {packages} Debian packages ("
+        classes = Counter(e["cls"] for e in index["entries"])
+        packages = len({e["package"] for e in index["entries"]})
+        md["training_data"] = (f"{len(index['entries'])} HR images from {packages} Debian packages ("
                                + ", ".join(f"{n} {c}" for c, n in sorted(classes.items()))
                                + "; listed in Training/sources.tsv, licenses in Training/data/pool/LICENSES.tsv), "
                                f"LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
-    elif os.path.exists(idx):
-        dm = json.load(open(idx))
+    elif index is not None:
+        dm = index
         photos = sorted({e["photo"] for e in dm["entries"]})
         md["training_data"] = (f"{len(photos)} photographs from Debian packages listed in shared/training/photos.tsv "
                                f"(licenses in Training/data/photos/LICENSES.tsv), HR resize factors "
