@@ -81,6 +81,9 @@ def main(argv=None):
 
     md = {"format": "pt", "model": "SMSR", "scale": str(scale), "date": datetime.date.today().isoformat(),
           "iterations": str(step) if step is not None else "unknown", "source_checkpoint": os.path.basename(a.ckpt)}
+    if meta_src.get("averaged_from"):
+        # average.py: the weights are the mean of these snapshots; "iterations" is the last one's step.
+        md["averaged_from"] = ", ".join(meta_src["averaged_from"])
     init_from = (meta_src.get("args") or {}).get("init_from")
     origin = ("trained from scratch" if not init_from else
               f"initialised from this project's own weights of another scale ({os.path.basename(init_from)}, "
