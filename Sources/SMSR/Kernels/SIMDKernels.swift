@@ -240,3 +240,12 @@ func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) 
     guard let values else { return body(nil) }
     return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }
+
+/// Calls `body` with a pointer to each array's storage, valid for the call.
+func withPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    func nest(_ index: Int, _ collected: [UnsafePointer<Float>]) -> R {
+        guard index < arrays.count else { return body(collected) }
+        return arrays[index].withUnsafeBufferPointer { nest(index + 1, collected + [$0.baseAddress!]) }
+    }
+    return nest(0, [])
+}

@@ -35,6 +35,8 @@ protocol NetworkBackend: Sendable {
     /// The end of block `b`: `output = output * scales + residual` (channel attention and the residual), then the
     /// block output's share of the network collect, `collected += collect_b(output)`. The first block starts the sum
     /// (with the collect's bias; `collected` may hold anything before); after the last, `collected` goes through ReLU.
+    /// A backend may leave a block's share to the next block's end (whose `residual` is that block's output), noting
+    /// it in `run.deferredCollect`; after the last block's end every share is in.
     func residualAndCollect(_ network: SMSRNetwork, block b: Int, output: inout FeatureMap, scales: [Float],
                             residual: FeatureMap, collected: inout FeatureMap, run: inout NetworkRun)
 
@@ -61,6 +63,8 @@ struct NetworkRun {
     /// Where layer 0's dense outputs start in each pixel of `reduced`, when the backend computed them there.
     var firstLayerOffset: Int?
     var maskMaps = MaskGeneratorMaps()
+    /// The block whose share of the network collect the backend left for the next block's end, if any.
+    var deferredCollect: Int?
     /// Two maps a backend may alternate between inside a block.
     var layers = (FeatureMap(height: 0, width: 0, channels: 0), FeatureMap(height: 0, width: 0, channels: 0))
 

@@ -352,12 +352,3 @@ private struct RowTilePointers {
     let pairs: UnsafePointer<Float>
     let fours: Bool
 }
-
-/// Calls `body` with a pointer to each array's storage, valid for the call.
-private func withPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
-    func nest(_ index: Int, _ collected: [UnsafePointer<Float>]) -> R {
-        guard index < arrays.count else { return body(collected) }
-        return arrays[index].withUnsafeBufferPointer { nest(index + 1, collected + [$0.baseAddress!]) }
-    }
-    return nest(0, [])
-}

@@ -65,8 +65,11 @@ struct VectorBackend: NetworkBackend {
 
     func residualAndCollect(_ network: SMSRNetwork, block b: Int, output: inout FeatureMap, scales: [Float],
                             residual: FeatureMap, collected: inout FeatureMap, run: inout NetworkRun) {
+        // Blocks end in pairs (`defersCollect`): the first leaves its share of the collect to the second.
+        let defers = Self.defersCollect(block: b, of: network.blocks.count)
         addResidualAndCollect(network, block: b, output: &output, scales: scales, residual: residual, collected: &collected,
-                              reluAfter: b == network.blocks.count - 1)
+                              deferred: run.deferredCollect, collectsOwn: !defers, reluAfter: b == network.blocks.count - 1)
+        run.deferredCollect = defers ? b : nil
     }
 
     func fusionAndTail(_ network: SMSRNetwork, collected: FeatureMap, head: inout FeatureMap, run: inout NetworkRun) -> FeatureMap {
