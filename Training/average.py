@@ -13,25 +13,25 @@ import sys
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export import load_ckpt  # noqa: E402
+
 
 def average(paths):
-    states = []
-    for path in paths:
-        obj = torch.load(path, map_location="cpu", weights_only=False)
-        states.append((obj, obj["model"] if isinstance(obj, dict) and "model" in obj else obj))
-    last, base = states[-1]
+    states = [load_ckpt(path) for path in paths]  # (state dict, the checkpoint around it)
+    base, last = states[-1]
     out = {}
     for key, value in base.items():
         if torch.is_floating_point(value):
             total = torch.zeros_like(value, dtype=torch.float64)
-            for _, sd in states:
+            for sd, _ in states:
                 if sd[key].shape != value.shape:
                     raise SystemExit(f"{key}: shapes differ between snapshots")
                 total += sd[key].to(torch.float64)
             out[key] = (total / len(states)).to(value.dtype)
         else:
             out[key] = value.clone()
-    result = dict(last) if isinstance(last, dict) and "model" in last else {}
+    result = dict(last)
     result["model"] = out
     result["averaged_from"] = [os.path.basename(p) for p in paths]
     return result
