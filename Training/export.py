@@ -101,11 +101,10 @@ def main(argv=None):
                                + "; listed in Training/sources.tsv, licenses in Training/data/pool/LICENSES.tsv), "
                                f"LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
     elif index is not None:
-        dm = index
-        photos = sorted({e["photo"] for e in dm["entries"]})
+        photos = sorted({e["photo"] for e in index["entries"]})
         md["training_data"] = (f"{len(photos)} photographs from Debian packages listed in shared/training/photos.tsv "
                                f"(licenses in Training/data/photos/LICENSES.tsv), HR resize factors "
-                               f"{dm['hr_scales']}, LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
+                               f"{index['hr_scales']}, LR by MATLAB-style antialiased bicubic x{scale}; {origin}")
     else:
         md["training_data"] = f"photographs listed in shared/training/photos.tsv; {origin}"
     args_src = meta_src.get("args")
