@@ -213,7 +213,10 @@ struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
         // The lines are asked for a few at a time before every 16 inputs of every tile: asked for all at once before each
         // component, they filled the misses the core can have in flight and the products waited on them (Benchmarks/engine.md).
         let lanes = FullVector.scalarCount
-        let tilesPerComponent = count / tileBlocks &* ((pco / lanes &+ 1) / 2)
+        // Output vectors past the last output are padding (to 16 lanes) that nothing reads: on narrower vectors the
+        // products stop at the last vector holding an output.
+        let needed = min(pco, (Int(j.output_channels) &+ lanes &- 1) / lanes &* lanes)
+        let tilesPerComponent = count / tileBlocks &* ((needed / lanes &+ 1) / 2)
         let asks = components &* tilesPerComponent &* (cin / 16)
         let linesPerAsk = (ahead.lines &+ asks &- 1) / asks
         for component in 0..<components {
@@ -224,11 +227,11 @@ struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
             while b < count {
                 // One block count per build: a product tile's accumulators must fit the registers.
                 #if SMSR_WIDE_VECTORS
-                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco,
-                                           ahead: &ahead, lines: linesPerAsk)
+                WinogradTiles<12, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, needed: needed,
+                                           into: target + b &* pco, ahead: &ahead, lines: linesPerAsk)
                 #else
-                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, into: target + b &* pco,
-                                          ahead: &ahead, lines: linesPerAsk)
+                WinogradTiles<6, CIN>.run(source + b &* cin, cin: cin, weights: u, pco: pco, needed: needed,
+                                          into: target + b &* pco, ahead: &ahead, lines: linesPerAsk)
                 #endif
                 b &+= tileBlocks
             }
@@ -317,12 +320,12 @@ struct WinogradBlocks<let M: Int, let N: Int, let CIN: Int> {
 /// `P` blocks across every output of one component's product, two vectors of outputs at a time (one for an odd last).
 struct WinogradTiles<let P: Int, let CIN: Int> {
     @inline(__always)
-    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int,
+    static func run(_ v: UnsafePointer<Float>, cin: Int, weights u: UnsafePointer<Float>, pco: Int, needed: Int,
                     into m: UnsafeMutablePointer<Float>, ahead: inout WinogradLines, lines: Int) {
         let lanes = FullVector.scalarCount
         var co = 0
-        while co < pco {
-            if pco &- co >= 2 &* lanes {
+        while co < needed {
+            if needed &- co >= 2 &* lanes {
                 WinogradTile<P, 2, CIN>.compute(v, cin: cin, weights: u + co, pco: pco, into: m + co, ahead: &ahead, lines: lines)
                 co &+= 2 &* lanes
             } else {
