@@ -1,18 +1,26 @@
 import SMSRCPU
 
-/// The sparse mask block on the fast kernels, row by row: a wavefront computes layer 0 at row y, layer 1 at
-/// row y-1, layer 2 at y-2 and layer 3 at y-3, then the 1x1 collect of all four layers at row y-3 in one pass
-/// (`LayerCollect`). Each layer keeps only the few rows still to be read, so the intermediate maps stay in
-/// cache instead of making four whole-map round trips through memory per layer.
+/// The sparse mask block on the fast kernels, two rows at a time: a wavefront computes layer 0 at rows y and y+1,
+/// layer 1 at rows y-1 and y, layer 2 at y-2 and y-1 and layer 3 at y-3 and y-2, then the 1x1 collect of all four
+/// layers at those two rows in one pass each (`LayerCollect`). Each layer keeps only the few rows still to be read, so
+/// the intermediate maps stay in cache instead of making four whole-map round trips through memory per layer. A
+/// layer's masked passes over both rows run as one: its weights (more than the L2 holds with the other layers') are
+/// read once per two rows, and the rows' tiles share product tiles.
 ///
 /// Threads take horizontal stripes of about equal estimated work, and a thread done early takes the last rows of
 /// another's stripe (`StripeSchedule`). A stripe recomputes the few layer rows above and below it that its own rows
 /// depend on (3, 2 and 1 for layers 0, 1 and 2), and writes only its own output rows. The arithmetic per value is the
 /// kernels' own, so the result does not depend on the stripes.
 extension SparseMaskBlock {
-    /// Rows kept per layer: layer i's row y is last read by the collect of row y, three wavefront steps later for
-    /// layer 0 (which writes three more rows meanwhile).
-    static let ringRows = 4
+    /// Rows each layer computes per wavefront step.
+    static let rowsPerStep = 2
+
+    /// Rows kept for layer `i` of `count`: the next layer reads rowsPerStep + 2 of them in a step, and the collect
+    /// reads row y of every layer in the step that the last layer writes it, when layer i has written
+    /// count - 1 - i more rows.
+    static func ringRows(layer i: Int, of count: Int) -> Int {
+        i == count - 1 ? rowsPerStep : max(rowsPerStep + 2, rowsPerStep + count - 1 - i)
+    }
 
     /// The most dense outputs a layer computes with positions along the vectors at its unmasked pixels (more fill a
     /// 16-lane vector of outputs well enough).
@@ -105,10 +113,14 @@ extension SparseMaskBlock {
         let layerCount = layers.count
         // Layer i is needed from row lower[i] on: the stripe widened by the layers still to come (likewise below its end).
         let lower = (0..<layerCount).map { max(0, rows.lowerBound - (layerCount - 1 - $0)) }
-        let ringSize = Self.ringRows * w * c
-        let rings = UnsafeMutablePointer<Float>.allocate(capacity: layerCount * ringSize)
-        rings.initialize(repeating: 0, count: layerCount * ringSize)
+        let ringRows = (0..<layerCount).map { Self.ringRows(layer: $0, of: layerCount) }
+        let ringStarts = ringRows.indices.map { ringRows[..<$0].reduce(0, +) * w * c }
+        let ringTotal = ringRows.reduce(0, +) * w * c
+        let rings = UnsafeMutablePointer<Float>.allocate(capacity: ringTotal)
+        rings.initialize(repeating: 0, count: ringTotal)
         defer { rings.deallocate() }
+        // Layer l's row y in its ring.
+        func ringRow(_ l: Int, _ y: Int) -> UnsafeMutablePointer<Float> { rings + ringStarts[l] + (y % ringRows[l]) * w * c }
         let (collectWeights, collectBias) = (sources.weights[layerCount], sources.weights[layerCount + 1])
 
         // Channel-by-channel copies of layer rows' dense outputs, the next layer's inputs for `PlanarRow`: per layer a
@@ -132,7 +144,7 @@ extension SparseMaskBlock {
                 for ci in 0..<dense { (base + ci * planarPitch + 1).update(repeating: 0, count: w) }
             } else {
                 // Sixteen pixels at a time, so that both their channels and the planar rows' pieces stay in L1.
-                let source = rings + l * ringSize + (r % Self.ringRows) * w * c
+                let source = ringRow(l, r)
                 var x0 = 0
                 while x0 < w {
                     let end = min(x0 + 16, w)
@@ -149,12 +161,12 @@ extension SparseMaskBlock {
 
         // A layer's 3x3 convolution at the positions of row y, unmasked then masked.
         func job(layer i: Int) -> smsr_convolution {
-            let input = i == 0 ? sources.input : UnsafePointer(rings + (i - 1) * ringSize)
+            let input = i == 0 ? sources.input : UnsafePointer(rings + ringStarts[i - 1])
             return smsr_convolution(
                 input: input, height: h, width: w, input_channels: c, dense_inputs: c, used_inputs: c, mask: nil,
                 kernel_size: 3, weights: sources.weights[i], padded_outputs: layers[i].laneOutputs, bias: nil,
-                output: rings + i * ringSize, output_channels: c, computed_outputs: c, cleared_outputs: c,
-                accumulate: 0, relu: 1, input_ring_rows: i > 0 ? Self.ringRows : 0, output_ring_rows: Self.ringRows,
+                output: rings + ringStarts[i], output_channels: c, computed_outputs: c, cleared_outputs: c,
+                accumulate: 0, relu: 1, input_ring_rows: i > 0 ? ringRows[i - 1] : 0, output_ring_rows: ringRows[i],
                 positions: nil, first: 0, count: 0, empty_taps: layers[i].emptyTaps, bias_last: 0)
         }
 
@@ -163,7 +175,7 @@ extension SparseMaskBlock {
             var job = smsr_layer_collect()
             withUnsafeMutableBytes(of: &job.layers) { raw in
                 let rows = raw.bindMemory(to: UnsafePointer<Float>?.self)
-                for i in 0..<layerCount { rows[i] = UnsafePointer(rings + i * ringSize + (y % Self.ringRows) * w * c) }
+                for i in 0..<layerCount { rows[i] = UnsafePointer(ringRow(i, y)) }
             }
             withUnsafeMutableBytes(of: &job.dense_inputs) { raw in
                 let dense = raw.bindMemory(to: Int.self)
@@ -180,14 +192,14 @@ extension SparseMaskBlock {
             kernels.execute(job)
         }
 
-        // A ring slot holds every fourth row of a layer. The next layer reads sparse channels as stored, so they must be 0
-        // wherever the stored row is unmasked; they are nonzero only at the masked pixels of the row stored before
-        // (four rows up: slots start zeroed), so only those are cleared, not every pixel, and not those masked in the
-        // new row too, whose masked pass writes every sparse channel.
+        // A ring slot holds every ringRows[i]-th row of a layer. The next layer reads sparse channels as stored, so they
+        // must be 0 wherever the stored row is unmasked; they are nonzero only at the masked pixels of the row stored
+        // before (slots start zeroed), so only those are cleared, not every pixel, and not those masked in the new row
+        // too, whose masked pass writes every sparse channel.
         func clearPreviousRow(layer i: Int, row y: Int, from dense: Int) {
-            let previous = y - Self.ringRows
+            let previous = y - ringRows[i]
             guard previous >= lower[i], dense < c, let ones = sources.ones else { return }
-            let slot = rings + i * ringSize + (y % Self.ringRows) * w * c
+            let slot = ringRow(i, y)
             let (start, count) = mask.onesInRow(previous)
             let now = sources.bits + y * w
             for k in start..<(start + count) {
@@ -197,8 +209,17 @@ extension SparseMaskBlock {
             }
         }
 
-        func runRow(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int) {
-            let (oneStart, oneCount) = mask.onesInRow(y)
+        // Whether layer `layer`'s pass before the masked one (or the copy of layer 0's dense outputs) wrote the dense
+        // outputs at row y's masked pixels too: every input is dense there (layer 0), so they are the right ones, and
+        // the masked pass starts at the first whole 16-output group past them. The sums of the outputs it still
+        // computes are the same, so the result does not change.
+        func denseDone(layer: Int, y: Int, denseInputs: Int) -> Bool {
+            denseInputs == c && (mask.onesInRow(y).count * 2 < w || sources.firstLayer != nil)
+        }
+
+        // Row y's pass over its unmasked pixels (or the whole row), which writes the dense outputs.
+        func unmaskedPass(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int) {
+            let (_, oneCount) = mask.onesInRow(y)
             // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
             // Where fewer than half of the row is masked, the unmasked pass covers the whole row instead, as row runs;
             // at masked pixels its values are then overwritten.
@@ -216,7 +237,7 @@ extension SparseMaskBlock {
             unmasked.used_inputs = denseInputs
             if layer == 0, let (first, stride) = sources.firstLayer {
                 // Layer 0's dense outputs were computed with the mask generator: copied in.
-                let ring = template.output + (y % Self.ringRows) * w * c
+                let ring = ringRow(0, y)
                 for p in 0..<w { (ring + p * c).update(from: first + (y * w + p) * stride, count: denseOutputs) }
                 clearPreviousRow(layer: 0, row: y, from: denseOutputs)
             } else if layer > 0 && denseInputs > 0 && denseOutputs > 0 && denseOutputs <= Self.planarOutputs {
@@ -234,7 +255,7 @@ extension SparseMaskBlock {
                 job.weight_inputs = c
                 job.padded_outputs = template.padded_outputs
                 job.outputs = denseOutputs
-                job.output = template.output + (y % Self.ringRows) * w * c
+                job.output = ringRow(layer, y)
                 job.output_channels = c
                 kernels.execute(job)
                 clearPreviousRow(layer: layer, row: y, from: denseOutputs)
@@ -245,48 +266,71 @@ extension SparseMaskBlock {
                 kernels.execute(unmasked)
                 clearPreviousRow(layer: layer, row: y, from: denseOutputs)
             }
+        }
+
+        // The masked pass of rows `ys` (consecutive, alike in `denseDone`) as one: their masked pixels follow each
+        // other in the mask's list, and tiles never run past a row's end.
+        func maskedPass(_ template: smsr_convolution, layer: Int, rows ys: Range<Int>, denseInputs: Int, denseOutputs: Int) {
+            let oneStart = mask.onesInRow(ys.lowerBound).start
+            let oneEnd = mask.onesInRow(ys.upperBound - 1).start + mask.onesInRow(ys.upperBound - 1).count
+            guard oneEnd > oneStart else { return }
             var masked = template
             masked.positions = sources.ones.map { $0 + oneStart }
-            masked.count = oneCount
+            masked.count = oneEnd - oneStart
             masked.dense_inputs = denseInputs
             masked.mask = sources.bits
-            if denseInputs == c && (wholeRow || sources.firstLayer != nil) {
-                // Every input is dense (layer 0), so the whole-row pass (or the copy) already wrote the right dense
-                // outputs at the masked pixels too: the masked pass starts at the first whole 16-output group past
-                // them. The sums of the outputs it still computes are the same, so the result does not change.
+            var pairs = sources.rowPairs[layer]?.pairs
+            if denseDone(layer: layer, y: ys.lowerBound, denseInputs: denseInputs) {
                 let done = denseOutputs / 16 * 16
                 masked.output += done
                 masked.weights += done
                 masked.computed_outputs -= done
                 masked.cleared_outputs -= done
-                if let tiles = sources.rowPairs[layer] {
-                    return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours)
-                }
+                pairs = pairs.map { $0 + done }
             }
-            if let tiles = sources.rowPairs[layer] {
-                return kernels.execute(masked, rowPairs: tiles.pairs, fours: tiles.fours)
+            if let pairs, let tiles = sources.rowPairs[layer] {
+                return kernels.execute(masked, rowPairs: pairs, fours: tiles.fours)
             }
             kernels.execute(masked)
         }
 
+        // Layer i at rows `ys`: each row's unmasked pass, then the masked passes of runs of rows alike in `denseDone`.
+        func computeRows(_ template: smsr_convolution, layer i: Int, rows ys: Range<Int>) {
+            let (dense, denseOutputs) = (denseInputs(layer: i), splits[i].dense.count)
+            for y in ys { unmaskedPass(template, layer: i, y: y, denseInputs: dense, denseOutputs: denseOutputs) }
+            var start = ys.lowerBound
+            while start < ys.upperBound {
+                var end = start + 1
+                let alike = denseDone(layer: i, y: start, denseInputs: dense)
+                while end < ys.upperBound && denseDone(layer: i, y: end, denseInputs: dense) == alike { end += 1 }
+                maskedPass(template, layer: i, rows: start..<end, denseInputs: dense, denseOutputs: denseOutputs)
+                start = end
+            }
+        }
+
         let templates = (0..<layerCount).map { job(layer: $0) }
-        // Step s computes layer i at row lower[0] + s - i; the last layer's last row ends the wavefront. The end is
-        // asked for at every step: rows from the last layer's row of the step on may have gone to another thread, and
-        // every row this step computes is still needed then.
+        // Step s computes layer i at rows lower[0] + R * s - i ..< + R (R = rowsPerStep); the last layer's rows end the
+        // wavefront. The end is asked for at every step: rows from the last layer's first row of the step on may have
+        // gone to another thread, and every row this step computes is still needed then.
+        let perStep = Self.rowsPerStep
         var step = 0
         while true {
-            let last = lower[0] + step - (layerCount - 1)
-            let end = schedule.end(of: index, writing: last)
+            let last = lower[0] + perStep * step - (layerCount - 1)
+            let end = schedule.end(of: index, writing: last + perStep - 1)
             guard last < end else { break }
             defer { step += 1 }
             for i in 0..<layerCount {
-                let y = lower[0] + step - i
-                guard y >= lower[i] && y < min(h, end + layerCount - 1 - i) else { continue }
-                runRow(templates[i], layer: i, y: y, denseInputs: denseInputs(layer: i), denseOutputs: splits[i].dense.count)
-                guard i == layerCount - 1, y >= rows.lowerBound else { continue }
-                // Every layer's row y exists now (layer 0's is the oldest row of its ring): the row is final.
-                collectRow(y)
-                kernels.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
+                let first = lower[0] + perStep * step - i
+                let (top, bottom) = (max(first, lower[i]), min(first + perStep, h, end + layerCount - 1 - i))
+                guard top < bottom else { continue }
+                let ys = top..<bottom
+                computeRows(templates[i], layer: i, rows: ys)
+                guard i == layerCount - 1 else { continue }
+                // Every layer's rows ys exist now (layer 0's are the oldest rows of its ring): they are final.
+                for y in ys where y >= rows.lowerBound {
+                    collectRow(y)
+                    kernels.addChannelSums(sources.output + y * w * c, pixels: w, channels: c, into: sources.rowSums + y * c)
+                }
             }
         }
     }
