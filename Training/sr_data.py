@@ -53,7 +53,29 @@ def prepare(photos: str, out: str, scale: int, hr_scales=(1.0, 0.5), min_side: i
     print(f"{len(entries)} pairs in {out}")
 
 
-class PatchSampler:
+def dihedral(lr: np.ndarray, hr: np.ndarray, t: int):
+    """The pair under one of the eight flips and transposes, chosen by the bits of `t` (0-7)."""
+    if t & 1:
+        lr, hr = lr[:, ::-1], hr[:, ::-1]
+    if t & 2:
+        lr, hr = lr[::-1], hr[::-1]
+    if t & 4:
+        lr, hr = lr.transpose(1, 0, 2), hr.transpose(1, 0, 2)
+    return lr, hr
+
+
+class PairBatches:
+    """Batches of a sampler's `_one()` (an (lr, hr) pair of HWC uint8 arrays)."""
+
+    def batch(self, n: int):
+        """(lr, hr) uint8 arrays of shape (n, 3, p, p) / (n, 3, s*p, s*p)."""
+        pairs = [self._one() for _ in range(n)]
+        lr = np.stack([a.transpose(2, 0, 1) for a, _ in pairs])
+        hr = np.stack([b.transpose(2, 0, 1) for _, b in pairs])
+        return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
+
+
+class PatchSampler(PairBatches):
     """Random aligned (LR, HR) crops from a prepared directory."""
 
     def __init__(self, data_dir: str, patch: int, rng: np.random.Generator, flat_keep: float = 0.3,
@@ -81,21 +103,7 @@ class PatchSampler:
                 continue
             break
         hr = np.asarray(self.hr[k][y * s:(y + p) * s, x * s:(x + p) * s])
-        t = int(self.rng.integers(8))
-        if t & 1:
-            lr, hr = lr[:, ::-1], hr[:, ::-1]
-        if t & 2:
-            lr, hr = lr[::-1], hr[::-1]
-        if t & 4:
-            lr, hr = lr.transpose(1, 0, 2), hr.transpose(1, 0, 2)
-        return lr, hr
-
-    def batch(self, n: int):
-        """(lr, hr) uint8 arrays of shape (n, 3, p, p) / (n, 3, s*p, s*p)."""
-        pairs = [self._one() for _ in range(n)]
-        lr = np.stack([a.transpose(2, 0, 1) for a, _ in pairs])
-        hr = np.stack([b.transpose(2, 0, 1) for _, b in pairs])
-        return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
+        return dihedral(lr, hr, int(self.rng.integers(8)))
 
 
 DEFAULT_CLASS_WEIGHTS = {"photo": 0.25, "architecture": 0.2, "lineart": 0.2, "text": 0.2, "texture": 0.15}
@@ -111,7 +119,7 @@ def lr_window(hr: np.ndarray, y: int, x: int, p: int, s: int, margin: int = 3) -
     return imresize(win, 1.0 / s)[m:m + p, m:m + p]
 
 
-class HRPool:
+class HRPool(PairBatches):
     """Random aligned (LR, HR) crops from build_data.py's HR pool, for any scale: the LR crop is made on
     the fly from the HR window (lr_window), equal to slicing the whole image's LR. A class is drawn by
     its weight, then an image of it with probability proportional to its area (capped at 1.5 MP, so
@@ -159,21 +167,7 @@ class HRPool:
                 continue
             break
         hr = np.asarray(img[y * s:(y + p) * s, x * s:(x + p) * s])
-        t = int(self.rng.integers(8))
-        if t & 1:
-            lr, hr = lr[:, ::-1], hr[:, ::-1]
-        if t & 2:
-            lr, hr = lr[::-1], hr[::-1]
-        if t & 4:
-            lr, hr = lr.transpose(1, 0, 2), hr.transpose(1, 0, 2)
-        return lr, hr
-
-    def batch(self, n: int):
-        """(lr, hr) uint8 arrays of shape (n, 3, p, p) / (n, 3, s*p, s*p)."""
-        pairs = [self._one() for _ in range(n)]
-        lr = np.stack([a.transpose(2, 0, 1) for a, _ in pairs])
-        hr = np.stack([b.transpose(2, 0, 1) for _, b in pairs])
-        return np.ascontiguousarray(lr), np.ascontiguousarray(hr)
+        return dihedral(lr, hr, int(self.rng.integers(8)))
 
 
 def open_sampler(data_dir: str, scale: int, patch: int, rng, class_weights=None):
