@@ -209,23 +209,23 @@ extension SparseMaskBlock {
             }
         }
 
-        // Whether layer `layer`'s pass before the masked one (or the copy of layer 0's dense outputs) wrote the dense
+        // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
+        // Where fewer than half of row y is masked, the unmasked pass covers the whole row instead, as row runs; at
+        // masked pixels its values are then overwritten.
+        func wholeRow(_ y: Int) -> Bool { mask.onesInRow(y).count * 2 < w }
+
+        // Whether a layer's pass before the masked one (or the copy of layer 0's dense outputs) wrote the dense
         // outputs at row y's masked pixels too: every input is dense there (layer 0), so they are the right ones, and
         // the masked pass starts at the first whole 16-output group past them. The sums of the outputs it still
         // computes are the same, so the result does not change.
-        func denseDone(layer: Int, y: Int, denseInputs: Int) -> Bool {
-            denseInputs == c && (mask.onesInRow(y).count * 2 < w || sources.firstLayer != nil)
+        func denseDone(y: Int, denseInputs: Int) -> Bool {
+            denseInputs == c && (wholeRow(y) || sources.firstLayer != nil)
         }
 
         // Row y's pass over its unmasked pixels (or the whole row), which writes the dense outputs.
         func unmaskedPass(_ template: smsr_convolution, layer: Int, y: Int, denseInputs: Int, denseOutputs: Int) {
-            let (_, oneCount) = mask.onesInRow(y)
-            // Masked pixels break the unmasked ones into short pieces, which the kernels gather position by position.
-            // Where fewer than half of the row is masked, the unmasked pass covers the whole row instead, as row runs;
-            // at masked pixels its values are then overwritten.
-            let wholeRow = oneCount * 2 < w
             var unmasked = template
-            if wholeRow {
+            if wholeRow(y) {
                 unmasked.first = y * w
                 unmasked.count = w
             } else {
@@ -280,7 +280,7 @@ extension SparseMaskBlock {
             masked.dense_inputs = denseInputs
             masked.mask = sources.bits
             var pairs = sources.rowPairs[layer]?.pairs
-            if denseDone(layer: layer, y: ys.lowerBound, denseInputs: denseInputs) {
+            if denseDone(y: ys.lowerBound, denseInputs: denseInputs) {
                 let done = denseOutputs / 16 * 16
                 masked.output += done
                 masked.weights += done
@@ -301,8 +301,8 @@ extension SparseMaskBlock {
             var start = ys.lowerBound
             while start < ys.upperBound {
                 var end = start + 1
-                let alike = denseDone(layer: i, y: start, denseInputs: dense)
-                while end < ys.upperBound && denseDone(layer: i, y: end, denseInputs: dense) == alike { end += 1 }
+                let alike = denseDone(y: start, denseInputs: dense)
+                while end < ys.upperBound && denseDone(y: end, denseInputs: dense) == alike { end += 1 }
                 maskedPass(template, layer: i, rows: start..<end, denseInputs: dense, denseOutputs: denseOutputs)
                 start = end
             }
