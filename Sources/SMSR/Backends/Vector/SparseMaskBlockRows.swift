@@ -272,24 +272,21 @@ extension SparseMaskBlock {
         // other in the mask's list, and tiles never run past a row's end.
         func maskedPass(_ template: smsr_convolution, layer: Int, rows ys: Range<Int>, denseInputs: Int, denseOutputs: Int) {
             let oneStart = mask.onesInRow(ys.lowerBound).start
-            let oneEnd = mask.onesInRow(ys.upperBound - 1).start + mask.onesInRow(ys.upperBound - 1).count
-            guard oneEnd > oneStart else { return }
+            let last = mask.onesInRow(ys.upperBound - 1)
+            guard last.start + last.count > oneStart else { return }
+            // Outputs before `done` are written already.
+            let done = denseDone(y: ys.lowerBound, denseInputs: denseInputs) ? denseOutputs / 16 * 16 : 0
             var masked = template
             masked.positions = sources.ones.map { $0 + oneStart }
-            masked.count = oneEnd - oneStart
+            masked.count = last.start + last.count - oneStart
             masked.dense_inputs = denseInputs
             masked.mask = sources.bits
-            var pairs = sources.rowPairs[layer]?.pairs
-            if denseDone(y: ys.lowerBound, denseInputs: denseInputs) {
-                let done = denseOutputs / 16 * 16
-                masked.output += done
-                masked.weights += done
-                masked.computed_outputs -= done
-                masked.cleared_outputs -= done
-                pairs = pairs.map { $0 + done }
-            }
-            if let pairs, let tiles = sources.rowPairs[layer] {
-                return kernels.execute(masked, rowPairs: pairs, fours: tiles.fours)
+            masked.output += done
+            masked.weights += done
+            masked.computed_outputs -= done
+            masked.cleared_outputs -= done
+            if let tiles = sources.rowPairs[layer] {
+                return kernels.execute(masked, rowPairs: tiles.pairs + done, fours: tiles.fours)
             }
             kernels.execute(masked)
         }
